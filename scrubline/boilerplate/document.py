@@ -1,0 +1,131 @@
+"""A read-only view of one document's lines, shared by every rule.
+
+Rules never edit text: they read this view and yield spans. Costly facts (the lexicon scan,
+line shapes, zones) are computed once, on demand, and cached here.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import accumulate
+
+from .lexicon import Hit, Lexicon, default_lexicon
+
+#: Characters that may precede a line's first word: bullets, quotes, arrows, list dashes.
+_LEAD = re.compile(r"[\s•·▪►▶→»«>*|\-–—\"'“”„‘’\[\(#]*")
+_TERMINAL = frozenset(".!?…\"'”»)]:;。！？")
+
+#: A line of at least this many words that ends like a sentence reads as body text.
+BODY_MIN_WORDS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """Shape of one line; ``start``/``end`` exclude the newline."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    words: int
+    blank: bool
+    terminal: bool  # ends with sentence punctuation
+
+    @property
+    def body_like(self) -> bool:
+        return self.words >= BODY_MIN_WORDS and self.terminal
+
+
+@dataclass
+class DocView:
+    """The document as rules see it."""
+
+    text: str
+    language: str | None = None
+    lexicon: Lexicon = field(default_factory=default_lexicon)
+
+    @cached_property
+    def raw_lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        return [0, *accumulate(len(s) + 1 for s in self.raw_lines[:-1])]
+
+    def __len__(self) -> int:
+        return len(self.raw_lines)
+
+    def line(self, i: int) -> Line:
+        """The shape of line ``i`` (computed on demand)."""
+        cache = self._line_cache
+        found = cache.get(i)
+        if found is None:
+            raw = self.raw_lines[i]
+            stripped = raw.strip()
+            start = self.line_starts[i]
+            found = Line(
+                index=i,
+                start=start,
+                end=start + len(raw),
+                text=stripped,
+                words=len(stripped.split()),
+                blank=not stripped,
+                terminal=bool(stripped) and stripped[-1] in _TERMINAL,
+            )
+            cache[i] = found
+        return found
+
+    @cached_property
+    def _line_cache(self) -> dict[int, Line]:
+        return {}
+
+    def line_of(self, offset: int) -> int:
+        """Index of the line containing ``offset``."""
+        return bisect_right(self.line_starts, offset) - 1
+
+    def lead_offset(self, i: int) -> int:
+        """Offset of the first word of line ``i`` (after bullets, quotes and arrows)."""
+        start = self.line_starts[i]
+        match = _LEAD.match(self.text, start, start + len(self.raw_lines[i]))
+        return match.end() if match else start
+
+    @cached_property
+    def lowered(self) -> str:
+        """Lowercased text with the same length (offsets stay valid)."""
+        low = self.text.lower()
+        if len(low) == len(self.text):
+            return low
+        return "".join(c.lower() if len(c.lower()) == 1 else c for c in self.text)
+
+    @cached_property
+    def hits_by_line(self) -> dict[int, list[Hit]]:
+        """Lexicon hits grouped by line; anchored phrases kept only at a line's lead."""
+        grouped: dict[int, list[Hit]] = {}
+        lead_cache: dict[int, int] = {}
+        for hit in self.lexicon.scan(self.lowered):
+            i = self.line_of(hit.start)
+            if hit.phrase.anchored:
+                lead = lead_cache.get(i)
+                if lead is None:
+                    lead = lead_cache[i] = self.lead_offset(i)
+                if hit.start != lead:
+                    continue
+            grouped.setdefault(i, []).append(hit)
+        return grouped
+
+    def content_lines(self) -> list[int]:
+        """Indices of non-blank lines."""
+        return [i for i, raw in enumerate(self.raw_lines) if raw.strip()]
+
+    def span_of_lines(self, first: int, last: int) -> tuple[int, int]:
+        """Span covering lines ``first..last``, their newline and the blank lines after."""
+        start = self.line_starts[first]
+        j = last + 1
+        n = len(self.raw_lines)
+        while j < n and not self.raw_lines[j].strip():
+            j += 1
+        end = self.line_starts[j] if j < n else len(self.text)
+        return start, end

@@ -1,0 +1,128 @@
+"""Run the rules, merge their spans once, remove them, and put them back.
+
+``apply_spans`` and ``restore`` are exact inverses: that is invariant 1 (reversible cleaning).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from ..records import RemovedSpan, Span
+from .document import DocView
+from .lexicon import LEXICON_DIR, Lexicon, default_lexicon
+from .rules import Rule, default_rules
+
+
+def detect(doc: DocView, rules: Sequence[Rule]) -> list[Span]:
+    """Every span the rules find, stage by stage, merged (earlier rules win overlaps)."""
+    found: list[Span] = []
+    for stage in sorted({r.stage for r in rules}):
+        merged = merge_spans(found)
+        for rule in rules:
+            if rule.stage == stage:
+                found.extend(rule.detect(doc, merged))
+    return _extend_to_end(doc.text, merge_spans(found))
+
+
+def merge_spans(spans: Sequence[Span]) -> list[Span]:
+    """Resolve overlaps once: a span overlapping an earlier-registered one is trimmed to what
+    it adds, so each removed character is attributed to exactly one rule."""
+    kept: list[Span] = []
+    for span in spans:  # registry order = priority order
+        pieces = [span]
+        for other in kept:
+            pieces = [p for piece in pieces for p in _subtract(piece, other)]
+        kept.extend(p for p in pieces if p.end > p.start)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def _subtract(span: Span, other: Span) -> list[Span]:
+    if other.end <= span.start or other.start >= span.end:
+        return [span]
+    out = []
+    if span.start < other.start:
+        out.append(_with(span, span.start, other.start))
+    if span.end > other.end:
+        out.append(_with(span, other.end, span.end))
+    return out
+
+
+def _with(span: Span, start: int, end: int) -> Span:
+    return Span(start, end, span.rule_id, span.rule_version, span.category, span.evidence)
+
+
+def _extend_to_end(text: str, spans: list[Span]) -> list[Span]:
+    """A span that reaches the end of the text also takes the whitespace before it, so the
+    clean text does not end in blank lines."""
+    if not spans or spans[-1].end != len(text):
+        return spans
+    last = spans[-1]
+    floor = spans[-2].end if len(spans) > 1 else 0
+    start = last.start
+    while start > floor and text[start - 1].isspace():
+        start -= 1
+    return [*spans[:-1], _with(last, start, last.end)]
+
+
+def apply_spans(text: str, spans: Sequence[Span]) -> tuple[str, tuple[RemovedSpan, ...]]:
+    """Remove non-overlapping ``spans`` from ``text``; return clean text and the record."""
+    pieces: list[str] = []
+    removed: list[RemovedSpan] = []
+    cursor = 0
+    for s in sorted(spans, key=lambda s: s.start):
+        if s.start < cursor:
+            raise ValueError(f"overlapping spans at {s.start}: merge them first")
+        pieces.append(text[cursor : s.start])
+        removed.append(
+            RemovedSpan(s.start, s.end, s.rule_id, s.rule_version, s.category, text[s.start : s.end], s.evidence)
+        )
+        cursor = s.end
+    pieces.append(text[cursor:])
+    return "".join(pieces), tuple(removed)
+
+
+def restore(clean: str, removed: Sequence[RemovedSpan]) -> str:
+    """Put removed spans back into the clean text: the exact inverse of ``apply_spans``."""
+    pieces: list[str] = []
+    cursor_clean = 0
+    cursor_orig = 0
+    for span in sorted(removed, key=lambda s: s.start):
+        keep = span.start - cursor_orig
+        pieces.append(clean[cursor_clean : cursor_clean + keep])
+        pieces.append(span.text)
+        cursor_clean += keep
+        cursor_orig = span.end
+    pieces.append(clean[cursor_clean:])
+    return "".join(pieces)
+
+
+class Engine:
+    """A configured rule set: rules + lexicon, with a version string for provenance."""
+
+    def __init__(self, rules: Sequence[Rule] | None = None, lexicon: Lexicon | None = None) -> None:
+        self.rules = list(rules) if rules is not None else default_rules()
+        self.lexicon = lexicon or default_lexicon()
+        self.version = ruleset_version(self.rules, self.lexicon)
+
+    def run(self, text: str, language: str | None = None) -> tuple[str, tuple[RemovedSpan, ...]]:
+        """Detect and remove boilerplate in ``text``."""
+        doc = DocView(text, language=language, lexicon=self.lexicon)
+        return apply_spans(text, detect(doc, self.rules))
+
+    def without(self, rule_ids: Sequence[str]) -> Engine:
+        """The same engine with some rules disabled (per-outlet overrides)."""
+        return Engine([r for r in self.rules if r.rule_id not in set(rule_ids)], self.lexicon)
+
+
+def ruleset_version(rules: Sequence[Rule], lexicon: Lexicon) -> str:
+    """A short, stable fingerprint of the rules (ids and versions) and the lexicon phrases."""
+    h = hashlib.sha256()
+    for rule in rules:
+        h.update(f"{rule.rule_id}:{rule.version}\n".encode())
+    for p in sorted(lexicon.phrases, key=lambda p: (p.language, p.category, p.text)):
+        h.update(f"{p.language}|{p.category}|{p.anchored}|{p.text}\n".encode())
+    return "r" + h.hexdigest()[:12]
+
+
+__all__ = ["Engine", "apply_spans", "detect", "merge_spans", "restore", "LEXICON_DIR"]
