@@ -1,0 +1,199 @@
+"""The one per-document path: ``process(capture, context) -> CleanResult``.
+
+bytes --decode--> str --extract (HTML only)--> str --normalize--> text_normalized
+--boilerplate rules--> spans --remove once--> text; then footnotes, links and outlet.
+Pure: no Prefect, no DuckDB. A bad input raises ``Rejected`` (``process_batch`` turns it
+into a ``Reject`` row); any other exception is a bug, recorded as a reject of stage
+``clean`` so one document never stops a batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .boilerplate import Engine
+from .decode import decode
+from .footnotes import find_endnote_block, link_footnotes
+from .language import guess_language
+from .normalize import normalize
+from .outlets import OutletRegistry, attribute, read_signals
+from .records import (
+    Capture,
+    CleanResult,
+    Document,
+    Evidence,
+    Link,
+    Outlet,
+    Reject,
+    Rejected,
+)
+from .resources import seeds_dir
+from .urls import canonicalize, registered_domain
+
+
+@dataclass
+class CleanContext:
+    """What the per-document path needs besides the capture: rules and reference data."""
+
+    engine: Engine = field(default_factory=Engine)
+    outlets: OutletRegistry = field(default_factory=OutletRegistry)
+    #: per-outlet rule packs: outlet id -> engine with rules disabled / phrases added
+    outlet_engines: dict[str, Engine] = field(default_factory=dict)
+
+    @classmethod
+    def default(cls, outlets_csv: Path | None = None) -> CleanContext:
+        """Default rules and the outlet registry from ``seeds/outlets.csv``."""
+        path = outlets_csv or seeds_dir() / "outlets.csv"
+        registry = OutletRegistry.load(path) if path.is_file() else OutletRegistry()
+        return cls(outlets=registry)
+
+    @property
+    def ruleset_version(self) -> str:
+        return self.engine.version
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """Text to clean, and what HTML extraction found around it."""
+
+    text: str
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    date: str | None = None
+    sitename: str | None = None
+    language: str | None = None
+    links: tuple[Link, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+    evidence: tuple[Evidence, ...] = ()
+
+
+def is_html(capture: Capture, text: str) -> bool:
+    """HTML by declared content type, else by a sniff of the first bytes."""
+    if capture.content_type:
+        return "html" in capture.content_type.lower()
+    head = text[:512].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html")) or "<body" in head
+
+
+def _from_html(html: str, url: str | None) -> _Text:
+    from .extract import extract_html  # trafilatura is imported only for HTML inputs
+
+    ex = extract_html(html, url=url)
+    if not ex.text or not ex.text.strip():
+        raise Rejected("extract", "no main text found in the HTML page")
+    metadata = {
+        k: v
+        for k, v in {
+            "description": ex.description, "hostname": ex.hostname, "categories": list(ex.categories),
+            "tags": list(ex.tags), "license": ex.license, "canonical_url": ex.canonical_url,
+            "sitename": ex.sitename, "flags": list(ex.flags),
+        }.items()
+        if v
+    }  # fmt: skip
+    return _Text(
+        ex.text, ex.title, tuple(ex.authors), ex.date, ex.sitename, ex.language,
+        tuple(ex.links), metadata, tuple(ex.metadata_candidates),
+    )  # fmt: skip
+
+
+def _title_from_text(text: str) -> str | None:
+    """The first line of a plain-text article when it reads as a headline."""
+    first = text.lstrip().split("\n", 1)[0].strip()
+    if 3 <= len(first.split()) <= 25 and first[-1:] not in ".,;:" and len(first) < 250:
+        return first
+    return None
+
+
+def process(capture: Capture, ctx: CleanContext) -> CleanResult:
+    """Clean one capture. Raises ``Rejected`` for bad input."""
+    if not capture.raw:
+        raise Rejected("read", "empty input: 0 bytes")
+    text, decision = decode(capture.raw, content_type=capture.content_type)
+    url = capture.source_uri if capture.source_uri.startswith(("http://", "https://")) else None
+    source = _from_html(text, url) if is_html(capture, text) else _Text(text)
+    normalized, plan = normalize(source.text)
+    if not normalized.strip():
+        raise Rejected("normalize", "no text left after decoding and normalization")
+
+    language = capture.language_hint or source.language or guess_language(normalized)
+    engine = ctx.outlet_engines.get(capture.outlet_hint or "", ctx.engine)
+    clean_text, removed = engine.run(normalized, language=language)
+
+    footnotes = link_footnotes(find_endnote_block(normalized), clean_text, ctx.outlets.by_domain)
+    signals = read_signals(normalized, removed, ctx.outlets)
+    who = attribute(
+        source_uri=capture.source_uri,
+        outlet_hint=capture.outlet_hint,
+        sitename=source.sitename,
+        metadata_authors=source.authors,
+        signals=signals,
+        registry=ctx.outlets,
+    )
+    evidence = source.evidence + who.author_evidence + tuple(
+        e for e in (signals.dateline, signals.agency) if e is not None
+    )
+    document = Document(
+        doc_id=capture.doc_id,
+        capture_id=capture.capture_id,
+        source_uri=capture.source_uri,
+        text_normalized=normalized,
+        text=clean_text,
+        title=source.title or _title_from_text(normalized),
+        authors=who.authors,
+        published_at=source.date,
+        dateline=who.dateline,
+        language=language,
+        outlet=who.attribution,
+        decode=decision,
+        normalize_plan=plan,
+        metadata=source.metadata,
+        metadata_evidence=evidence,
+        ruleset_version=engine.version,
+    )
+    stats = {
+        "chars_normalized": len(normalized),
+        "chars_clean": len(clean_text),
+        "removed_share": 1 - len(clean_text) / len(normalized),
+        "spans": len(removed),
+        "footnotes": len(footnotes),
+        "provisional_outlet": who.provisional,
+    }
+    links = tuple(_canonical_link(link) for link in source.links)
+    return CleanResult(document, removed, footnotes, links, stats)
+
+
+def _canonical_link(link: Link) -> Link:
+    canonical = canonicalize(link.url)
+    domain = registered_domain(canonical) if canonical else None
+    return Link(link.url, link.anchor, link.position, canonical, domain)
+
+
+def process_batch(
+    captures: Iterable[Capture], ctx: CleanContext
+) -> tuple[list[CleanResult], list[Reject]]:
+    """Clean many captures; every failure becomes a Reject, the batch always completes."""
+    results: list[CleanResult] = []
+    rejects: list[Reject] = []
+    for capture in captures:
+        try:
+            results.append(process(capture, ctx))
+        except Rejected as exc:
+            rejects.append(Reject(capture.source_uri, exc.stage, "Rejected", exc.message, capture.capture_id))
+        except Exception as exc:  # noqa: BLE001 - one bad document must not stop the batch
+            rejects.append(
+                Reject(capture.source_uri, "clean", type(exc).__name__, str(exc)[:500], capture.capture_id)
+            )
+    return results, rejects
+
+
+def provisional_outlets(results: Iterable[CleanResult]) -> list[Outlet]:
+    """Outlets first seen in this batch (unknown publishers named by the documents)."""
+    seen: dict[str, Outlet] = {}
+    for result in results:
+        outlet = result.stats.get("provisional_outlet")
+        if outlet is not None:
+            seen.setdefault(outlet.outlet_id, outlet)
+    return list(seen.values())

@@ -1,0 +1,264 @@
+"""Outlets: the hand-kept registry and the attribution of a document to its publisher.
+
+Signals, strongest first: the source URL's registered domain, the sources manifest, page
+metadata (sitename), then text: a byline ("by RCSP"), a dateline agency code
+("BAKU, (BM) –"), an outlet named in the footer the boilerplate engine removed. The chosen
+outlet comes with a confidence and every signal seen; unknown publishers named in the text
+become provisional outlets rather than being dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .records import Attribution, Evidence, Outlet, RemovedSpan
+from .urls import registered_domain
+
+#: Outlet kinds (issue 6's list, plus broadcaster, news site and platform).
+KINDS = frozenset(
+    {
+        "news agency", "state media", "public broadcaster", "broadcaster", "newspaper",
+        "news site", "think tank", "NGO", "government", "aggregator", "blog", "platform",
+    }
+)  # fmt: skip
+
+#: Confidence of each kind of signal when it names an outlet.
+SIGNAL_STRENGTH = {
+    "domain": 0.95, "manifest": 0.9, "metadata": 0.8, "byline": 0.7, "dateline": 0.7,
+    "footer": 0.6,
+}  # fmt: skip
+
+
+def slug(name: str) -> str:
+    """An outlet id made from a name: lowercase ASCII words joined by underscores."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_") or "outlet"
+
+
+@dataclass
+class OutletRegistry:
+    """Known outlets, indexed by domain, abbreviation and name."""
+
+    outlets: dict[str, Outlet] = field(default_factory=dict)
+    _domains: dict[str, str] = field(default_factory=dict, repr=False)
+    _labels: dict[str, str] = field(default_factory=dict, repr=False)
+    _names: list[tuple[str, str]] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def load(cls, path: Path) -> OutletRegistry:
+        """Read ``outlets.csv`` (list fields separated by ``|``)."""
+        registry = cls()
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                registry.add(
+                    Outlet(
+                        outlet_id=row["outlet_id"].strip(),
+                        name=row["name"].strip(),
+                        abbreviations=_split(row.get("abbreviations")),
+                        domains=_split(row.get("domains")),
+                        country=row.get("country") or None,
+                        kind=row.get("kind") or None,
+                        language=row.get("language") or None,
+                        notes=row.get("notes") or "",
+                    )
+                )
+        return registry
+
+    def add(self, outlet: Outlet) -> None:
+        self.outlets[outlet.outlet_id] = outlet
+        for domain in outlet.domains:
+            self._domains[domain.lower()] = outlet.outlet_id
+        for label in (outlet.name, *outlet.abbreviations):
+            self._labels.setdefault(_key(label), outlet.outlet_id)
+        if len(outlet.name) >= 6:
+            self._names.append((outlet.name.lower(), outlet.outlet_id))
+
+    def get(self, outlet_id: str) -> Outlet | None:
+        return self.outlets.get(outlet_id)
+
+    def by_domain(self, domain: str | None) -> str | None:
+        """Outlet id owning a registered domain (or host)."""
+        if not domain:
+            return None
+        return self._domains.get(registered_domain(domain) or domain.lower())
+
+    def by_label(self, label: str) -> str | None:
+        """Outlet id whose name, abbreviation or domain is exactly ``label``."""
+        key = _key(label)
+        return self._labels.get(key) or self._domains.get(key)
+
+    def named_in(self, text: str) -> list[tuple[str, int, int]]:
+        """Outlets whose full name appears in ``text``: (outlet_id, start, end)."""
+        low = text.lower()
+        found = []
+        for name, outlet_id in self._names:
+            start = low.find(name)
+            if start >= 0:
+                found.append((outlet_id, start, start + len(name)))
+        return found
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split("|") if v.strip())
+
+
+def _key(label: str) -> str:
+    return re.sub(r"\s+", " ", label.strip().strip("“”\"'«»").lower())
+
+
+# --------------------------------------------------------------------------- text signals
+
+_BYLINE = re.compile(
+    r"^[ \t]*(?:by|von|par|por|di|автор:?|от)\s+(?P<name>[^\n]{2,80}?)[ \t]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_DATELINE = re.compile(
+    r"^[ \t]*(?P<place>[A-ZÀ-ÞА-ЯЁ][A-ZÀ-ÞА-ЯЁ .'\-]{1,40}?)\s*,?\s*"
+    r"(?:\((?P<agency>[A-Za-zА-Яа-яЁё.\- ]{1,15})\)\s*)?[–—-]+\s",
+    re.MULTILINE,
+)
+_COPYRIGHT_HOLDER = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*(?:[-–—]\s*\d{4})?\s*,?\s*)?"
+    r"(?P<name>[A-ZА-ЯЁ“\"][\w .&'’“”\"-]{2,60}?)\s*(?:[.,|]|all rights|$)",
+    re.IGNORECASE,
+)
+_HEAD_CHARS = 600
+
+
+@dataclass(frozen=True, slots=True)
+class TextSignals:
+    """Publisher, author and dateline evidence read from a document's text."""
+
+    byline: Evidence | None = None
+    dateline: Evidence | None = None
+    agency: Evidence | None = None
+    signatures: tuple[Evidence, ...] = ()
+    footer_names: tuple[Evidence, ...] = ()
+
+
+def read_signals(text: str, removed: Sequence[RemovedSpan], registry: OutletRegistry) -> TextSignals:
+    """Find bylines and datelines in the head of ``text`` and names in removed footers."""
+    head = text[:_HEAD_CHARS]
+    byline = dateline = agency = None
+    match = _BYLINE.search(head)
+    if match and len(match.group("name").split()) <= 6:
+        byline = _group_evidence("byline", match, "name")
+    match = _DATELINE.search(head)
+    if match and match.group("place").strip().upper() == match.group("place").strip():
+        dateline = _group_evidence("dateline", match, "place")
+        if match.group("agency"):
+            agency = _group_evidence("dateline", match, "agency")
+    signatures = tuple(
+        Evidence("signature", s.text.strip(), s.start, s.start + len(s.text.rstrip()))
+        for s in removed
+        if s.category == "author_bio" and "name-shaped" in s.evidence
+    )
+    footer_names: list[Evidence] = []
+    for s in removed:
+        if s.category not in ("copyright", "footer", "contact"):
+            continue
+        for outlet_id, start, end in registry.named_in(s.text):
+            footer_names.append(Evidence("footer", outlet_id, s.start + start, s.start + end))
+        holder = _COPYRIGHT_HOLDER.search(s.text)
+        if holder and not registry.named_in(holder.group("name")):
+            name = holder.group("name").strip(" “”\"")
+            if len(name) >= 3 and not name[0].isdigit():
+                start, end = s.start + holder.start("name"), s.start + holder.end("name")
+                footer_names.append(Evidence("footer-holder", name, start, end))
+    return TextSignals(byline, dateline, agency, signatures, tuple(footer_names))
+
+
+def _group_evidence(signal: str, match: re.Match[str], group: str) -> Evidence:
+    return Evidence(signal, match.group(group).strip(), match.start(group), match.end(group))
+
+
+# --------------------------------------------------------------------------- attribution
+
+
+@dataclass(frozen=True, slots=True)
+class Attributed:
+    """Attribution plus the authors and dateline read along the way."""
+
+    attribution: Attribution
+    authors: tuple[str, ...]
+    author_evidence: tuple[Evidence, ...]
+    dateline: str | None
+    provisional: Outlet | None  # a new outlet to create, when the publisher is unknown
+
+
+def attribute(
+    *,
+    source_uri: str,
+    outlet_hint: str | None,
+    sitename: str | None,
+    metadata_authors: Iterable[str],
+    signals: TextSignals,
+    registry: OutletRegistry,
+) -> Attributed:
+    """Choose the outlet of a document and collect its authors, with evidence."""
+    votes: list[tuple[str, Evidence]] = []  # (outlet_id, evidence)
+    authors: list[str] = list(metadata_authors)
+    author_evidence: list[Evidence] = [Evidence("metadata", a) for a in authors]
+    provisional: Outlet | None = None
+
+    if source_uri.startswith(("http://", "https://")):
+        domain = registered_domain(source_uri)
+        outlet_id = registry.by_domain(domain)
+        if outlet_id:
+            votes.append((outlet_id, Evidence("domain", domain or "")))
+        elif domain:
+            provisional = Outlet(slug(domain), domain, domains=(domain,), provisional=True)
+            votes.append((provisional.outlet_id, Evidence("domain", domain)))
+    if outlet_hint:
+        votes.append((registry.by_label(outlet_hint) or outlet_hint, Evidence("manifest", outlet_hint)))
+    if sitename and (outlet_id := registry.by_label(sitename)):
+        votes.append((outlet_id, Evidence("metadata", sitename)))
+    if signals.byline:
+        outlet_id = registry.by_label(signals.byline.value)
+        if outlet_id:
+            votes.append((outlet_id, signals.byline))
+        elif signals.byline.value not in authors:
+            authors.append(signals.byline.value)
+            author_evidence.append(signals.byline)
+    if signals.agency and (outlet_id := registry.by_label(signals.agency.value)):
+        votes.append((outlet_id, signals.agency))
+    for ev in signals.footer_names:
+        if ev.signal == "footer":
+            votes.append((ev.value, ev))
+        elif not votes and provisional is None:
+            provisional = Outlet(slug(ev.value), ev.value, provisional=True, notes="from footer")
+            votes.append((provisional.outlet_id, Evidence("footer", ev.value, ev.start, ev.end)))
+    for ev in signals.signatures:
+        if ev.value not in authors:
+            authors.append(ev.value)
+            author_evidence.append(ev)
+
+    attribution = _decide(votes)
+    if provisional and attribution.outlet_id != provisional.outlet_id:
+        provisional = None
+    return Attributed(
+        attribution,
+        tuple(authors),
+        tuple(author_evidence),
+        signals.dateline.value if signals.dateline else None,
+        provisional,
+    )
+
+
+def _decide(votes: list[tuple[str, Evidence]]) -> Attribution:
+    """The outlet with the strongest signal; agreeing signals raise the confidence."""
+    if not votes:
+        return Attribution(None, 0.0, ())
+    best: dict[str, float] = {}
+    for outlet_id, ev in votes:
+        strength = SIGNAL_STRENGTH.get(ev.signal, 0.5)
+        best[outlet_id] = max(best.get(outlet_id, 0.0), strength)
+    chosen = max(best, key=lambda o: (best[o], sum(1 for v, _ in votes if v == o)))
+    agreeing = sum(1 for v, _ in votes if v == chosen) - 1
+    confidence = min(0.99, best[chosen] + 0.05 * agreeing)
+    return Attribution(chosen, round(confidence, 3), tuple(ev for _, ev in votes))
