@@ -1,0 +1,296 @@
+"""``scrubline run | clean | explain | sql | serve``: the user's entry points.
+
+Heavy imports (Prefect, DuckDB, trafilatura, Great Expectations) happen inside the command
+that needs them, so ``scrubline clean`` never pays for Prefect or GE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+_QUIET_PREFECT = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+
+
+def _prefect_env() -> None:
+    for key, value in _QUIET_PREFECT.items():
+        os.environ.setdefault(key, value)
+
+
+# --------------------------------------------------------------------------- run
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the Prefect pipeline flow on PATHS (default: the bundled seeds)."""
+    _prefect_env()
+    from flows.pipeline import pipeline
+
+    try:
+        summary = pipeline(
+            paths=args.paths or None,
+            db_path=args.db,
+            batch_size=args.batch_size,
+            workers=args.workers,
+            run_validation=not args.no_validate,
+        )
+    except RuntimeError as exc:
+        print(f"scrubline run failed: {exc}", file=sys.stderr)
+        return 1
+    print(format_summary(summary))
+    return 0
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The short report printed at the end of ``scrubline run``."""
+    dq = summary.get("dq") or {}
+    lines = [
+        f"run {summary['run_id']}: {summary.get('status')}",
+        f"  inputs     {summary.get('inputs', 0)}",
+        f"  documents  {summary.get('documents', 0)}",
+        f"  rejects    {summary.get('rejects', 0)}",
+        f"  footnotes  {summary.get('footnotes', 0)}",
+        "  removed spans by rule:",
+        *[f"    {rule:<24} {n}" for rule, n in summary.get("removed_by_rule", {}).items()],
+        f"  data quality: {'passed' if dq.get('success', True) else 'FAILED'}"
+        + (f" ({dq.get('summary')})" if dq.get("summary") else ""),
+        f"  warehouse: {summary['db_path']}",
+    ]
+    if summary.get("published"):
+        lines.append(f"  published (read-only for analysts): {summary['published']}")
+    if dq.get("data_docs"):
+        lines.append(f"  data-quality report: {dq['data_docs']}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- clean
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+    """The pure path: clean every input of a folder into JSON lines (no Prefect, no DB)."""
+    from scrubline.batch import clean_many
+    from scrubline.export import reject_record, result_record
+    from scrubline.ingest import read_inputs
+
+    captures, rejects = read_inputs([args.input])
+    results, failed = clean_many(captures, workers=args.workers)
+    records = [result_record(r) for r in results] + [reject_record(r) for r in [*rejects, *failed]]
+    records.sort(key=lambda r: r["source_uri"])
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as fh:
+        for record in records:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    print(f"{len(results)} documents, {len(rejects) + len(failed)} errors -> {out}")
+    return 0
+
+
+# --------------------------------------------------------------------------- explain
+
+_DOC_COLUMNS = (
+    "doc_id, capture_id, source_uri, title, authors, published_at, dateline, language, outlet_id, "
+    "outlet_confidence, outlet_evidence, metadata_evidence, decode, normalize_plan, text_normalized, "
+    "text, ruleset_version, pipeline_version, run_id, quarantined, quarantine_reason"
+)
+
+
+_EXPLAIN_SQL = {
+    "capture": "SELECT source_uri, fetched_at, content_type, byte_size, http_status, warc_record_id, "
+    "raw_path FROM captures WHERE capture_id = ?",
+    "run": "SELECT run_id, flow_name, started_at, finished_at, status, scrubline_version, git_commit, "
+    "ruleset_version FROM runs WHERE run_id = ?",
+    "removed": "SELECT start_offset, end_offset, rule_id, rule_version, category, removed_text, evidence "
+    "FROM removed_spans WHERE doc_id = ? AND capture_id = ? ORDER BY start_offset",
+    "footnotes": "SELECT ordinal, marker, url, domain, cited_outlet_id, issues FROM footnotes "
+    "WHERE doc_id = ? AND capture_id = ? ORDER BY ordinal",
+    "outlet": "SELECT outlet_id, name, country, kind, provisional FROM outlets WHERE outlet_id = ?",
+}
+
+
+def load_explanation(db: str, ref: str) -> dict[str, Any] | None:
+    """Everything the warehouse knows about one document (latest version), as plain data."""
+    from scrubline import warehouse
+
+    con = warehouse.connect(db, read_only=True)
+    try:
+        row = con.execute(
+            f"SELECT {_DOC_COLUMNS} FROM documents d JOIN captures c USING (capture_id) "  # noqa: S608
+            "WHERE d.doc_id = ? OR d.doc_id LIKE ? || '%' OR d.source_uri LIKE '%' || ? || '%' "
+            "ORDER BY c.fetched_at DESC LIMIT 1",
+            [ref, ref, ref],
+        ).fetchone()
+        if row is None:
+            return None
+        names = [c.strip() for c in _DOC_COLUMNS.split(",")]
+        doc = dict(zip(names, row, strict=True))
+        key = [doc["doc_id"], doc["capture_id"]]
+        capture = _one(con, _EXPLAIN_SQL["capture"], [doc["capture_id"]])
+        run = _one(con, _EXPLAIN_SQL["run"], [doc["run_id"]])
+        spans = _all(con, _EXPLAIN_SQL["removed"], key)
+        notes = _all(con, _EXPLAIN_SQL["footnotes"], key)
+        outlet = _one(con, _EXPLAIN_SQL["outlet"], [doc["outlet_id"]])
+    finally:
+        con.close()
+    return {"document": doc, "capture": capture, "run": run, "outlet": outlet, "removed": spans,
+            "footnotes": notes}  # fmt: skip
+
+
+def _one(con: Any, sql: str, params: list[Any]) -> dict[str, Any] | None:
+    rows = _all(con, sql, params)
+    return rows[0] if rows else None
+
+
+def _all(con: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def render_in_place(text: str, spans: list[dict[str, Any]], color: bool) -> str:
+    """``text`` with each removed span shown where it was, labelled with its rule."""
+    out: list[str] = []
+    cursor = 0
+    for s in spans:
+        out.append(text[cursor : s["start_offset"]])
+        label = f"{s['rule_id']}/v{s['rule_version']} {s['category']}"
+        body = s["removed_text"].rstrip("\n")
+        trail = s["removed_text"][len(body) :]
+        if color:
+            out.append(f"\x1b[9;31m{body}\x1b[0m \x1b[2;33m⟨{label}⟩\x1b[0m{trail}")
+        else:
+            out.append(f"[-{body}-]{{{label}}}{trail}")
+        cursor = s["end_offset"]
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Print the provenance trail of one document and its removals in place."""
+    from scrubline import warehouse
+
+    db = args.db or str(warehouse.default_db_path())
+    info = load_explanation(db, args.doc)
+    if info is None:
+        print(f"no document matches {args.doc!r} in {db}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        print(json.dumps(info, default=str, ensure_ascii=False, indent=2))
+        return 0
+    print(format_explanation(info, color=sys.stdout.isatty() and not args.no_color))
+    return 0
+
+
+def format_explanation(info: dict[str, Any], color: bool = False) -> str:
+    """Human-readable provenance trail."""
+    doc, cap, run, outlet = info["document"], info["capture"] or {}, info["run"] or {}, info["outlet"]
+    evidence = json.loads(doc["outlet_evidence"] or "[]")
+    lines = [
+        f"document {doc['doc_id']}  version {doc['capture_id'][:16]}"
+        + ("  [QUARANTINED: " + str(doc["quarantine_reason"]) + "]" if doc["quarantined"] else ""),
+        f"  title      {doc['title']}",
+        f"  source     {cap.get('source_uri')}  fetched {cap.get('fetched_at')}  "
+        f"{cap.get('byte_size')} bytes",
+        f"  capture    sha256 {doc['capture_id']}  raw: {cap.get('raw_path')}",
+        f"  decode     {doc['decode']}",
+        f"  normalize  {list(doc['normalize_plan'] or []) or 'no repair needed'}",
+        f"  outlet     {doc['outlet_id']} ({outlet['name'] if outlet else 'unknown'}), "
+        f"confidence {doc['outlet_confidence']}",
+        *[f"             evidence: {e['signal']} = {e['value']!r}" for e in evidence],
+        f"  authors    {', '.join(doc['authors'] or []) or '-'}   dateline {doc['dateline'] or '-'}",
+        f"  run        {run.get('run_id')} ({run.get('status')}) scrubline {run.get('scrubline_version')} "
+        f"commit {run.get('git_commit') or '-'} rules {doc['ruleset_version']}",
+        f"  removed    {len(info['removed'])} spans; footnotes {len(info['footnotes'])}",
+        "",
+        render_in_place(doc["text_normalized"], info["removed"], color),
+    ]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- sql
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    """Run a read-only SQL query on the published warehouse and print a table."""
+    from scrubline import warehouse
+
+    db = args.db or str(warehouse.published_db_path())
+    con = warehouse.connect(db, read_only=True)
+    try:
+        cur = con.execute(args.query)
+        names = [d[0] for d in cur.description]
+        rows = cur.fetchall()
+    finally:
+        con.close()
+    print(format_table(names, rows))
+    return 0
+
+
+def format_table(names: list[str], rows: list[tuple[Any, ...]], width: int = 60) -> str:
+    """A plain text table."""
+    cells = [[str(v)[:width] for v in row] for row in rows]
+    widths = [max([len(n), *(len(r[i]) for r in cells)]) for i, n in enumerate(names)]
+    head = " | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))
+    body = [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    return "\n".join([head, "-+-".join("-" * w for w in widths), *body, f"({len(rows)} rows)"])
+
+
+# --------------------------------------------------------------------------- serve
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the scheduled deployments of the pipeline on this machine (flow.serve)."""
+    _prefect_env()
+    from flows.deployments import serve_all
+
+    serve_all()
+    return 0
+
+
+# --------------------------------------------------------------------------- main
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="scrubline", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the pipeline flow (default: the bundled seeds)")
+    run.add_argument("paths", nargs="*", help="files or folders to ingest")
+    run.add_argument("--db", help="warehouse DuckDB file (default: warehouse/scrubline.duckdb)")
+    run.add_argument("--workers", type=int, default=2, help="processes for cleaning")
+    run.add_argument("--batch-size", type=int, default=200, help="documents per batch")
+    run.add_argument("--no-validate", action="store_true", help="skip Great Expectations")
+    run.set_defaults(func=cmd_run)
+
+    clean = sub.add_parser("clean", help="clean a folder into JSON lines (no Prefect, no DB)")
+    clean.add_argument("input", help="folder of .txt/.html files (manifest.jsonl optional)")
+    clean.add_argument("--output", "-o", required=True, help="output .jsonl file")
+    clean.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    clean.set_defaults(func=cmd_clean)
+
+    explain = sub.add_parser("explain", help="provenance trail of one document")
+    explain.add_argument("doc", help="doc_id (or a prefix) or part of the source URI")
+    explain.add_argument("--db", help="warehouse DuckDB file")
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+    explain.add_argument("--no-color", action="store_true")
+    explain.set_defaults(func=cmd_explain)
+
+    sql = sub.add_parser("sql", help="read-only SQL on the published warehouse")
+    sql.add_argument("query")
+    sql.add_argument("--db", help="DuckDB file (default: the published copy)")
+    sql.set_defaults(func=cmd_sql)
+
+    serve = sub.add_parser("serve", help="run the scheduled deployments on this machine")
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
