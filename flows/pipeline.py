@@ -105,6 +105,14 @@ def publish(db_path: str, published_path: str) -> str:
     return str(warehouse.publish(db_path, published_path))
 
 
+def resolve_input(path: str) -> Path:
+    """A path as given, or relative to the project root (deployments name ``seeds``)."""
+    given = Path(path)
+    if given.is_absolute() or given.exists():
+        return given
+    return project_root() / given
+
+
 def _batches(items: list[Capture], size: int) -> list[list[Capture]]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
@@ -141,7 +149,7 @@ def pipeline(
     run_id = str(flow_run.id or uuid.uuid4())
     db = str(db_path or warehouse.default_db_path())
     home = Path(db).parent
-    paths = [str(p) for p in (paths or [seeds_dir()])]
+    paths = [str(resolve_input(p)) for p in (paths or [str(seeds_dir())])]
     params = {"paths": paths, "db_path": db, "batch_size": batch_size, "workers": workers}
     ctx = CleanContext.default()
     warehouse.start_run(
@@ -162,16 +170,17 @@ def pipeline(
             batch_dir = str(staging_root / f"{number:05d}")
             staged = clean_and_stage(batch, batch_rejects, run_id, batch_dir, raw_dir, workers)
             loaded.update({k: v for k, v in load(db, run_id, staged).items() if isinstance(v, int)})
+        summary["loaded"] = dict(loaded)
         summary.update(run_summary(db, run_id))
         summary["inputs"] = len(captures) + len(rejects)
         if run_validation:
             summary["dq"] = validate(db, run_id, str(home / "dq_site"))
-        if publish_copy:
-            summary["published"] = publish(db, str(warehouse.published_db_path(db)))
         dq_ok = summary.get("dq", {}).get("success", True)
         status = "completed" if dq_ok else "failed"
     finally:
         warehouse.finish_run(db, run_id, status=status, counts=_counts(summary))
+    if publish_copy:  # after finish_run, so the published copy shows this run's final state
+        summary["published"] = publish(db, str(warehouse.published_db_path(db)))
     summary["status"] = status
     create_markdown_artifact(key="scrubline-run", markdown=summary_markdown(summary),
                              description="scrubline run summary")  # fmt: skip

@@ -91,13 +91,18 @@ def cmd_clean(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- explain
 
 _DOC_COLUMNS = (
-    "doc_id, capture_id, source_uri, title, authors, published_at, dateline, language, outlet_id, "
-    "outlet_confidence, outlet_evidence, metadata_evidence, decode, normalize_plan, text_normalized, "
-    "text, ruleset_version, pipeline_version, run_id, quarantined, quarantine_reason"
+    "doc_id", "capture_id", "source_uri", "title", "authors", "published_at", "dateline", "language",
+    "outlet_id", "outlet_confidence", "outlet_evidence", "metadata_evidence", "decode", "normalize_plan",
+    "text_normalized", "text", "ruleset_version", "pipeline_version", "run_id", "quarantined",
+    "quarantine_reason",
 )
 
 
 _EXPLAIN_SQL = {
+    "document": "SELECT " + ", ".join(f"d.{c}" for c in _DOC_COLUMNS)
+    + " FROM documents d JOIN captures c USING (capture_id) "
+    "WHERE d.doc_id = ? OR d.doc_id LIKE ? || '%' OR d.source_uri LIKE '%' || ? || '%' "
+    "ORDER BY c.fetched_at DESC LIMIT 1",
     "capture": "SELECT source_uri, fetched_at, content_type, byte_size, http_status, warc_record_id, "
     "raw_path FROM captures WHERE capture_id = ?",
     "run": "SELECT run_id, flow_name, started_at, finished_at, status, scrubline_version, git_commit, "
@@ -116,16 +121,10 @@ def load_explanation(db: str, ref: str) -> dict[str, Any] | None:
 
     con = warehouse.connect(db, read_only=True)
     try:
-        row = con.execute(
-            f"SELECT {_DOC_COLUMNS} FROM documents d JOIN captures c USING (capture_id) "  # noqa: S608
-            "WHERE d.doc_id = ? OR d.doc_id LIKE ? || '%' OR d.source_uri LIKE '%' || ? || '%' "
-            "ORDER BY c.fetched_at DESC LIMIT 1",
-            [ref, ref, ref],
-        ).fetchone()
+        row = con.execute(_EXPLAIN_SQL["document"], [ref, ref, ref]).fetchone()
         if row is None:
             return None
-        names = [c.strip() for c in _DOC_COLUMNS.split(",")]
-        doc = dict(zip(names, row, strict=True))
+        doc = dict(zip(_DOC_COLUMNS, row, strict=True))
         key = [doc["doc_id"], doc["capture_id"]]
         capture = _one(con, _EXPLAIN_SQL["capture"], [doc["capture_id"]])
         run = _one(con, _EXPLAIN_SQL["run"], [doc["run_id"]])

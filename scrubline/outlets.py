@@ -261,4 +261,5 @@ def _decide(votes: list[tuple[str, Evidence]]) -> Attribution:
     chosen = max(best, key=lambda o: (best[o], sum(1 for v, _ in votes if v == o)))
     agreeing = sum(1 for v, _ in votes if v == chosen) - 1
     confidence = min(0.99, best[chosen] + 0.05 * agreeing)
-    return Attribution(chosen, round(confidence, 3), tuple(ev for _, ev in votes))
+    evidence = tuple(dict.fromkeys(ev for _, ev in votes))  # each signal once, in order
+    return Attribution(chosen, round(confidence, 3), evidence)

@@ -1,0 +1,105 @@
+"""The whole pipeline as a real Prefect flow (test harness), real DuckDB, on the seeds."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from prefect.testing.utilities import prefect_test_harness
+
+from flows.pipeline import pipeline
+from scrubline.resources import seeds_dir
+
+
+@pytest.fixture(scope="module")
+def prefect_api():
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory) -> Path:
+    """The seeds plus three bad inputs: empty, binary, undecodable."""
+    folder = tmp_path_factory.mktemp("inputs")
+    for path in seeds_dir().glob("0*.txt"):
+        shutil.copy(path, folder)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (folder / "nul.txt").write_bytes(b"abc\x00\x00\x00def\x00\x00" * 20)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def first_run(prefect_api, inputs, tmp_path_factory):
+    db = tmp_path_factory.mktemp("wh") / "scrubline.duckdb"
+    summary = pipeline(paths=[str(inputs)], db_path=str(db), workers=1, run_validation=False)
+    return db, summary
+
+
+def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_run_loads_seeds_and_records_bad_inputs(first_run):
+    db, summary = first_run
+    assert summary["status"] == "completed"
+    assert summary["documents"] == 5
+    assert summary["footnotes"] == 15
+    assert rows(db, "SELECT count(*) FROM documents") == [(5,)]
+    rejects = dict(rows(db, "SELECT regexp_extract(source_uri, '[^/]+$'), message FROM rejects"))
+    assert set(rejects) == {"empty.txt", "binary.txt", "nul.txt"}
+    assert "empty" in rejects["empty.txt"].lower()
+    assert "png" in rejects["binary.txt"].lower()
+    run = rows(db, "SELECT status, ruleset_version, scrubline_version FROM runs")
+    assert run[0][0] == "completed" and run[0][1].startswith("r")
+
+
+def test_removed_spans_reconstruct_normalized_text(first_run):
+    db, _ = first_run
+    docs = rows(db, "SELECT doc_id, capture_id, text_normalized, text FROM documents")
+    for doc_id, capture_id, normalized, text in docs:
+        spans = rows(
+            db,
+            "SELECT start_offset, end_offset, removed_text FROM removed_spans "
+            "WHERE doc_id = ? AND capture_id = ? ORDER BY start_offset",
+            [doc_id, capture_id],
+        )
+        rebuilt, cursor = [], 0
+        for start, end, removed in spans:
+            assert normalized[start:end] == removed
+            rebuilt.append(normalized[cursor:start])
+            cursor = end
+        rebuilt.append(normalized[cursor:])
+        assert "".join(rebuilt) == text
+
+
+def test_footnote_issues_queryable(first_run):
+    db, _ = first_run
+    flagged = dict(
+        rows(db, "SELECT marker, issues FROM footnotes WHERE len(issues) > 0 ORDER BY ordinal")
+    )
+    assert flagged == {"[ii]": ["local_file_path"], "[xiii]": ["no_url"]}
+
+
+def test_published_copy_is_readable(first_run):
+    db, summary = first_run
+    published = Path(summary["published"])
+    assert published.exists() and published != db
+    assert rows(published, "SELECT count(*) FROM v_documents") == [(5,)]
+    assert rows(published, "SELECT status FROM runs") == [("completed",)]
+
+
+def test_second_run_adds_no_rows(first_run, inputs):
+    db, _ = first_run
+    tables = ("documents", "removed_spans", "footnotes", "captures", "outlets")
+    before = {t: rows(db, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
+    summary = pipeline(paths=[str(inputs)], db_path=str(db), workers=1, run_validation=False)
+    assert summary["documents"] == 5
+    after = {t: rows(db, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
+    assert after == before
