@@ -1,0 +1,415 @@
+"""Warehouse layer on real DuckDB files: staging, migrations, idempotent and atomic loads,
+versions, views, fts, publish under concurrent readers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from conftest import FETCHED_AT, SEED_IDS, make_capture, make_result, seed_batch
+
+from scrubline import staging
+from scrubline import warehouse as wh
+from scrubline.records import Outlet, Reject
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLES = ("runs", "captures", "outlets", "documents", "removed_spans", "footnotes", "links",
+          "rejects", "batches")
+VIEWS = sorted(p.stem for p in (ROOT / "warehouse" / "views").glob("v_*.sql"))
+
+
+def start(db: Path, run_id: str = "run-1") -> None:
+    wh.start_run(db, run_id, flow_name="test", parameters={"paths": ["seeds"]},
+                 ruleset_version="test-1", pipeline_version="1", scrubline_version="0.1.0",
+                 git_commit=None)
+
+
+def stage(tmp: Path, run_id: str, batch=None, name: str = "0") -> Path:
+    results, captures, rejects, outlets = batch or seed_batch()
+    return staging.write_batch(tmp / "staging" / run_id / name, results, captures, rejects,
+                               outlets, run_id)
+
+
+def snapshot(db: Path) -> dict[str, list]:
+    """Every row of every table, sorted: equal snapshots mean an unchanged warehouse."""
+    con = wh.connect(db, read_only=True)
+    try:
+        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall()))
+                for t in TABLES}
+    finally:
+        con.close()
+
+
+def count(db: Path, sql: str, params=None) -> int:
+    return wh.query(db, sql, params)[0][0]
+
+
+def changed_batch():
+    """Seed 000 with new bytes (a new version) and a provisional outlet reusing 'rcsp'."""
+    capture = make_capture(SEED_IDS[0], raw=b"Updated text about a helicopter.\n",
+                           fetched_at=FETCHED_AT + timedelta(days=1))
+    outlets = [Outlet("rcsp", "rcsp (provisional)", provisional=True),
+               Outlet("tass", "TASS Russian News Agency", ("tass.ru", "tass.com"), kind="state media")]
+    rejects = [Reject("seeds/broken.html", "decode", "UnicodeDecodeError", "bad bytes")]
+    return [make_result(capture)], [capture], rejects, outlets
+
+
+@pytest.fixture
+def loaded(tmp_path: Path) -> Path:
+    db = tmp_path / "w.duckdb"
+    start(db)
+    wh.load_batch(db, "run-1", stage(tmp_path, "run-1"))
+    return db
+
+
+# ---------------------------------------------------------------------------------- staging
+
+
+def test_write_batch_writes_every_table_and_a_manifest(tmp_path: Path, batch) -> None:
+    results, captures, rejects, outlets = batch
+    out = staging.write_batch(tmp_path / "b", results, captures, rejects, outlets, "run-1")
+    manifest = staging.read_manifest(out)
+    assert manifest["counts"] == {"documents": 5, "removed_spans": 6, "footnotes": 15,
+                                  "links": 5, "captures": 5, "rejects": 1, "outlets": 5}
+    docs = pq.read_table(out / "documents.parquet").to_pylist()
+    by_id = {d["doc_id"]: d for d in docs}
+    for r in results:
+        row, doc = by_id[r.document.doc_id], r.document
+        assert row["removed_share"] == pytest.approx(1 - len(doc.text) / len(doc.text_normalized))
+        assert row["chars_clean"] == len(doc.text)
+        assert json.loads(row["decode"]) == {"encoding": "utf-8", "method": "utf-8",
+                                             "evidence": "", "replacement_chars": 0}
+    assert staging.removed_share("", "") == 0.0
+    assert [p.name for p in tmp_path.iterdir()] == ["b"]  # no temp dir left behind
+
+
+def test_write_batch_replaces_atomically_and_drops_duplicate_keys(tmp_path: Path, batch) -> None:
+    results, captures, rejects, outlets = batch
+    target = tmp_path / "b"
+    staging.write_batch(target, results, captures, rejects, outlets, "run-1")
+    out = staging.write_batch(target, results[:1] * 2, captures[:1] * 2, [], [], "run-1")
+    manifest = staging.read_manifest(out)
+    assert manifest["counts"]["documents"] == 1
+    assert manifest["dropped"] == {"documents": 1, "captures": 1, "links": 1}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b"]
+
+
+# ------------------------------------------------------------------------------- migrations
+
+
+def test_migrate_is_idempotent_and_guards_applied_files(tmp_path: Path) -> None:
+    con = wh.connect(tmp_path / "m.duckdb")
+    try:
+        first = wh.migrate(con)
+        assert first[0] == "001_init.sql" and len(first) >= 2
+        assert wh.migrate(con) == []
+        con.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
+        with pytest.raises(wh.MigrationError, match="001_init.sql changed"):
+            wh.migrate(con)
+    finally:
+        con.close()
+
+
+def test_runs_are_started_and_finished(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    start(db)
+    wh.finish_run(db, "run-1", status="completed", counts={"documents": 5})
+    status, counts, finished = wh.query(db, "SELECT status, counts, finished_at FROM runs")[0]
+    assert status == "completed" and json.loads(counts) == {"documents": 5} and finished
+    with pytest.raises(KeyError):
+        wh.finish_run(db, "nope", status="failed", counts={})
+
+
+# ------------------------------------------------------------------------------------- load
+
+
+def test_load_batch_counts_and_reload_adds_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    start(db)
+    batch_dir = stage(tmp_path, "run-1")
+    first = wh.load_batch(db, "run-1", batch_dir)
+    assert first == {"captures_new": 5, "outlets_new": 5, "outlets_updated": 0,
+                     "documents_new": 5, "documents_replaced": 0, "removed_spans": 6,
+                     "footnotes": 15, "links": 5, "rejects": 1}
+    before = snapshot(db)
+    again = wh.load_batch(db, "run-1", batch_dir)
+    assert again["documents_new"] == 0 and again["documents_replaced"] == 5
+    assert again["rejects"] == 0 and again["captures_new"] == 0
+    after = snapshot(db)
+    for table in ("captures", "outlets", "removed_spans", "footnotes", "links", "rejects"):
+        assert after[table] == before[table], table
+    assert len(after["documents"]) == 5 and len(after["batches"]) == 1
+
+
+def test_load_batch_rejects_a_batch_of_another_run(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with pytest.raises(ValueError, match="staged for run"):
+        wh.load_batch(db, "run-2", stage(tmp_path, "run-1"))
+
+
+def test_changed_content_adds_a_version_and_keeps_the_old(loaded: Path, tmp_path: Path) -> None:
+    start(loaded, "run-2")
+    counts = wh.load_batch(loaded, "run-2", stage(tmp_path, "run-2", changed_batch()))
+    assert counts["documents_new"] == 1 and counts["captures_new"] == 1
+    doc_id = make_capture(SEED_IDS[0]).doc_id
+    history = wh.query(loaded, "SELECT version_no, is_latest, is_current, run_id "
+                       "FROM v_document_history WHERE doc_id = ? ORDER BY version_no", [doc_id])
+    assert history == [(1, False, False, "run-1"), (2, True, True, "run-2")]
+    text = wh.query(loaded, "SELECT text FROM v_documents WHERE doc_id = ?", [doc_id])[0][0]
+    assert text.startswith("Updated text")
+    assert count(loaded, "SELECT count(*) FROM v_documents") == 5
+
+
+def test_old_content_seen_again_becomes_latest(loaded: Path, tmp_path: Path) -> None:
+    start(loaded, "run-2")
+    wh.load_batch(loaded, "run-2", stage(tmp_path, "run-2", changed_batch()))
+    original = make_capture(SEED_IDS[0], fetched_at=FETCHED_AT + timedelta(days=2))
+    start(loaded, "run-3")
+    batch = ([make_result(original)], [original], [], [])
+    wh.load_batch(loaded, "run-3", stage(tmp_path, "run-3", batch))
+    latest = wh.query(loaded, "SELECT capture_id FROM v_documents WHERE doc_id = ?",
+                      [original.doc_id])
+    assert latest == [(original.capture_id,)]
+    assert count(loaded, "SELECT count(*) FROM captures") == 6  # the capture is not duplicated
+
+
+def test_outlets_registry_wins_over_provisional(loaded: Path, tmp_path: Path) -> None:
+    start(loaded, "run-2")
+    counts = wh.load_batch(loaded, "run-2", stage(tmp_path, "run-2", changed_batch()))
+    assert counts["outlets_new"] == 0 and counts["outlets_updated"] == 1
+    rows = dict(wh.query(loaded, "SELECT outlet_id, name FROM outlets"))
+    assert rows["rcsp"] == "Research Center on Security Policy"  # provisional did not overwrite
+    assert rows["tass"] == "TASS Russian News Agency"  # registry updated
+    promoted = ([], [], [], [Outlet("president-az", "Office of the President", ("president.az",))])
+    start(loaded, "run-3")
+    wh.load_batch(loaded, "run-3", stage(tmp_path, "run-3", promoted))
+    assert wh.query(loaded, "SELECT name, provisional FROM outlets WHERE outlet_id = ?",
+                    ["president-az"]) == [("Office of the President", False)]
+
+
+def test_rejects_are_not_duplicated_within_a_run(loaded: Path, tmp_path: Path) -> None:
+    again = ([], [], [Reject("seeds/missing.txt", "read", "FileNotFoundError", "again")], [])
+    assert wh.load_batch(loaded, "run-1", stage(tmp_path, "run-1", again, "1"))["rejects"] == 0
+    start(loaded, "run-2")
+    assert wh.load_batch(loaded, "run-2", stage(tmp_path, "run-2", again))["rejects"] == 1
+    assert count(loaded, "SELECT count(*) FROM v_rejects") == 2
+
+
+# --------------------------------------------------------------------------------- atomicity
+
+
+def test_exception_inside_the_transaction_leaves_the_warehouse_unchanged(
+    loaded: Path, tmp_path: Path
+) -> None:
+    start(loaded, "run-2")
+    before = snapshot(loaded)
+    batch_dir = stage(tmp_path, "run-2", changed_batch())
+
+    def boom(step: str) -> None:
+        if step == "documents":
+            raise RuntimeError("crash after documents were written")
+
+    with pytest.raises(RuntimeError, match="crash after documents"):
+        wh._load_batch(loaded, "run-2", batch_dir, on_step=boom)
+    assert snapshot(loaded) == before
+
+
+def test_a_failing_statement_mid_batch_rolls_back(loaded: Path, tmp_path: Path) -> None:
+    start(loaded, "run-2")
+    before = snapshot(loaded)
+    batch_dir = stage(tmp_path, "run-2", changed_batch())
+    (batch_dir / "links.parquet").write_bytes(b"not parquet")  # read after documents insert
+    with pytest.raises(duckdb.Error):
+        wh.load_batch(loaded, "run-2", batch_dir)
+    assert snapshot(loaded) == before
+
+
+_KILLED_LOADER = """
+import sys, time
+from pathlib import Path
+from scrubline import warehouse
+db, run_id, batch, marker = sys.argv[1:]
+def pause(step):
+    if step == "documents":
+        Path(marker).write_text(step)
+        time.sleep(120)
+warehouse._load_batch(db, run_id, Path(batch), on_step=pause)
+"""
+
+
+def test_sigkill_mid_load_leaves_the_warehouse_as_before(loaded: Path, tmp_path: Path) -> None:
+    start(loaded, "run-2")
+    before = snapshot(loaded)
+    batch_dir = stage(tmp_path, "run-2", changed_batch())
+    marker = tmp_path / "inside-transaction"
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_LOADER, str(loaded), "run-2",
+                             str(batch_dir), str(marker)])
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert proc.poll() is None, "loader exited before reaching the pause"
+            assert time.monotonic() < deadline, "loader never reached the pause"
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert snapshot(loaded) == before
+    assert wh.load_batch(loaded, "run-2", batch_dir)["documents_new"] == 1  # re-run finishes
+
+
+# -------------------------------------------------------------------- views, DQ, quarantine
+
+
+def test_every_view_is_created_and_answers(loaded: Path) -> None:
+    con = wh.connect(loaded)
+    try:
+        assert sorted(wh.create_views(con)) == VIEWS
+        assert len(VIEWS) == 11
+        for view in VIEWS:
+            con.execute(f"SELECT * FROM {view}").fetchall()
+        assert con.execute("SELECT n_citations FROM v_citations_by_domain "
+                           "WHERE domain = 'president.az'").fetchone() == (3,)
+        assert con.execute("SELECT cited_outlet_id, n_citations FROM v_outlet_citation_edges "
+                           "WHERE citing_outlet_id = 'rcsp' ORDER BY 1").fetchall() == [
+            ("reuters", 1), ("tass", 1)]
+        issues = con.execute("SELECT issue, marker FROM v_footnote_anomalies").fetchall()
+        assert ("local_file_path", "[ii]") in issues
+        assert con.execute("SELECT sum(n_spans) FROM v_removals_by_rule").fetchone() == (6,)
+        assert con.execute("SELECT n_documents FROM v_outlet_coverage "
+                           "WHERE outlet_id = 'rcsp'").fetchone() == (1,)
+    finally:
+        con.close()
+
+
+def test_quarantine_hides_a_version_and_falls_back(loaded: Path, tmp_path: Path) -> None:
+    start(loaded, "run-2")
+    wh.load_batch(loaded, "run-2", stage(tmp_path, "run-2", changed_batch()))
+    new = make_capture(SEED_IDS[0], raw=b"Updated text about a helicopter.\n")
+    assert wh.quarantine(loaded, "run-2", [(new.doc_id, new.capture_id)], "documents.x") == 1
+    shown = wh.query(loaded, "SELECT capture_id FROM v_documents WHERE doc_id = ?", [new.doc_id])
+    assert shown == [(make_capture(SEED_IDS[0]).capture_id,)]
+    assert wh.query(loaded, "SELECT run_id, reason FROM quarantine_log") == [("run-2", "documents.x")]
+    assert wh.quarantine(loaded, "run-2", [], "none") == 0
+
+
+def test_dq_results_replace_per_run_and_suite(loaded: Path) -> None:
+    row = {"suite": "documents", "expectation": "expect_column_values_to_not_be_null",
+           "expectation_name": "documents.outlet_id_present", "column_name": "outlet_id",
+           "severity": "warning", "success": False, "observed_value": {"unexpected": 3},
+           "failing_sample": [["a", "b"]], "unexpected_count": 3, "data_path": "sql"}
+    wh.store_dq_results(loaded, "run-1", [row, {**row, "success": True, "severity": "critical",
+                                                "expectation_name": "documents.x"}])
+    wh.store_dq_results(loaded, "run-1", [row])
+    assert count(loaded, "SELECT count(*) FROM dq_results") == 1
+    assert wh.query(loaded, "SELECT n_failed_warning, failed_warning FROM v_dq_history") == [
+        (1, ["documents.outlet_id_present"])]
+
+
+# -------------------------------------------------------------------------- publish, search
+
+
+def test_publish_makes_a_read_only_searchable_copy(loaded: Path, tmp_path: Path) -> None:
+    published = wh.publish(loaded, tmp_path / "pub" / "scrubline.duckdb")
+    assert sorted(p.name for p in published.parent.iterdir()) == ["scrubline.duckdb"]
+    assert count(published, "SELECT count(*) FROM v_documents") == 5
+    con = wh.connect(published, read_only=True)
+    try:
+        hits = wh.search(con, "helicopter", limit=10)
+        seed_000 = make_capture(SEED_IDS[0]).doc_id
+        assert seed_000 in [h["doc_id"] for h in hits]
+        assert wh.search(con, "xyzzyplugh") == []
+        with pytest.raises(duckdb.Error):
+            con.execute("DELETE FROM documents")
+    finally:
+        con.close()
+
+
+def test_fts_skips_quarantined_documents(loaded: Path) -> None:
+    key = wh.query(loaded, "SELECT doc_id, capture_id FROM documents WHERE source_uri LIKE ?",
+                   ["%000_%"])[0]
+    wh.quarantine(loaded, "run-1", [key], "test")
+    con = wh.connect(loaded)
+    try:
+        wh.create_views(con)
+        assert wh.build_fts(con) == 4
+        assert key[0] not in [h["doc_id"] for h in wh.search(con, "helicopter")]
+    finally:
+        con.close()
+
+
+_READER = """
+import sys, time
+from pathlib import Path
+from scrubline import warehouse
+db, go = sys.argv[1], Path(sys.argv[2])
+sql = "SELECT count(*) FROM v_document_history"
+con = warehouse.connect(db, read_only=True)
+print("before", con.execute(sql).fetchone()[0], flush=True)
+while not go.exists():
+    time.sleep(0.05)
+print("held", con.execute(sql).fetchone()[0], flush=True)
+con.close()  # while one is open, DuckDB hands this process the same (old) instance
+fresh = warehouse.connect(db, read_only=True)
+print("fresh", fresh.execute(sql).fetchone()[0], flush=True)
+"""
+_WRITER = """
+import sys
+from pathlib import Path
+from scrubline import warehouse
+db, run_id, batch, published = sys.argv[1:]
+warehouse.load_batch(db, run_id, Path(batch))
+warehouse.publish(db, published)
+print("published", flush=True)
+"""
+
+
+def test_analysts_read_the_published_copy_while_a_run_loads_and_publishes(
+    loaded: Path, tmp_path: Path
+) -> None:
+    published = wh.publish(loaded, tmp_path / "pub" / "scrubline.duckdb")
+    start(loaded, "run-2")
+    batch_dir = stage(tmp_path, "run-2", changed_batch())
+    go = tmp_path / "go"
+    reader = subprocess.Popen([sys.executable, "-c", _READER, str(published), str(go)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().split() == ["before", "5"]
+        writer = subprocess.run(
+            [sys.executable, "-c", _WRITER, str(loaded), "run-2", str(batch_dir),
+             str(published)], capture_output=True, text=True, timeout=120)
+        assert writer.returncode == 0, writer.stderr
+        go.touch()
+        out, _ = reader.communicate(timeout=60)
+    finally:
+        reader.kill()
+    assert out.split("\n")[:2] == ["held 5", "fresh 6"]
+    assert reader.returncode == 0
+
+
+def test_query_is_read_only(loaded: Path) -> None:
+    with pytest.raises(duckdb.Error):
+        wh.query(loaded, "DELETE FROM documents")
+    cols, rows = wh.query_table(loaded, "SELECT count(*) AS n FROM documents")
+    assert cols == ["n"] and rows == [(5,)]
+    with pytest.raises(FileNotFoundError):
+        wh.query(loaded.parent / "missing.duckdb", "SELECT 1")
+
+
+def test_default_paths_follow_the_environment(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("SCRUBLINE_PUBLISHED_DB", raising=False)
+    monkeypatch.setenv("SCRUBLINE_DB", str(tmp_path / "x.duckdb"))
+    assert wh.default_db_path() == tmp_path / "x.duckdb"
+    assert wh.published_db_path() == tmp_path / "published" / "x.duckdb"
+    monkeypatch.delenv("SCRUBLINE_DB")
+    assert wh.default_db_path() == ROOT / "warehouse" / "scrubline.duckdb"
