@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from ..footnotes import find_endnote_block
+from ..footnotes import NOTE_HEADINGS, find_endnote_block
 from ..records import Span
 from .document import DocView
 from .lexicon import Hit
@@ -91,16 +91,15 @@ def lexicon_verdicts(doc: DocView) -> dict[int, LineVerdict]:
     if cached is not None:
         return cached
     hits_by_line = doc.hits_by_line
-    last_body = -1
-    for i in range(len(doc) - 1, -1, -1):
-        if doc.raw_lines[i].strip() and doc.line(i).body_like and not any(
-            h.phrase.category != "weak" for h in hits_by_line.get(i, ())
-        ):
-            last_body = i
-            break
-    verdicts = {}
+    verdicts: dict[int, LineVerdict] = {}
+    if not hits_by_line:
+        doc._lexicon_verdicts = verdicts  # type: ignore[attr-defined]
+        return verdicts
+    last_body = doc.last_body_line(
+        lambda i: any(h.phrase.category != "weak" for h in hits_by_line.get(i, ()))
+    )
     for i, hits in hits_by_line.items():
-        verdict = judge_line(doc, i, hits, tail=i > last_body)
+        verdict = judge_line(doc, i, hits, tail=0 <= last_body < i)
         if verdict is not None:
             verdicts[i] = verdict
     doc._lexicon_verdicts = verdicts  # type: ignore[attr-defined]
@@ -126,14 +125,51 @@ class LexiconRule(Rule):
 # --------------------------------------------------------------------------- contact lines
 
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-_PLACEHOLDER = r"\[\s*email[\s\u00a0]*(?:&#160;)?protected\s*\]"
-_PHONE = r"\+?\(?\d[\d\s().\-/\u00a0]{5,}\d"
 _LABEL = r"(?:e-?mail|email|mail|tel\.?|phone|telephone|fax|mob\.?|mobile|телефон|тел\.?|факс|telefon|téléphone|teléfono)"  # noqa: E501
-_CONTACT_LINE = re.compile(
-    rf"(?:{_LABEL}\s*[:.]?\s*)?(?:{_EMAIL}|{_PLACEHOLDER}|{_PHONE})"
-    rf"(?:\s*[,;/|]\s*(?:{_LABEL}\s*[:.]?\s*)?(?:{_EMAIL}|{_PLACEHOLDER}|{_PHONE}))*\s*",
-    re.IGNORECASE,
-)
+
+
+def _contact_pattern(ws: str) -> str:
+    """A line of contact items; ``ws`` is the whitespace class (``\\s`` on one stripped line,
+    ``[^\\S\\n]`` when scanning the whole text line by line)."""
+    placeholder = rf"\[{ws}*email(?:{ws}|\u00a0)*(?:&#160;)?protected{ws}*\]"
+    phone = rf"\+?\(?\d(?:[\d().\-/\u00a0]|{ws}){{5,}}\d"
+    item = rf"(?:{_LABEL}{ws}*[:.]?{ws}*)?(?:{_EMAIL}|{placeholder}|{phone})"
+    return rf"{item}(?:{ws}*[,;/|]{ws}*{item})*{ws}*"
+
+
+_CONTACT_LINE = re.compile(_contact_pattern(r"\s"), re.IGNORECASE)
+
+
+#: A phone-number cue (same shape as the phone item; starts with a digit class, which the
+#: regex engine scans for quickly).
+_DIGITS7 = re.compile(r"\d(?:[\d().\-/\u00a0]|[^\S\n]){5,}\d")
+
+
+def _contact_candidates(doc: DocView) -> set[int]:
+    """The only lines that can be contact lines: those holding an "@" or an e-mail
+    placeholder, those starting with a contact label or "+", and phone-shaped lines after
+    the last body line. Found with C-level scans; no Python work per line."""
+    text = doc.text
+    lines: set[int] = set()
+    for needle in ("@", "protected"):
+        at = text.find(needle)
+        while at >= 0:
+            i = doc.line_of(at)
+            lines.add(i)
+            nxt = doc.line_starts[i + 1] if i + 1 < len(doc.line_starts) else len(text)
+            at = text.find(needle, nxt)
+    for m in _LABELLED_CUE.finditer(doc.nl_text):
+        lines.add(doc.line_of(m.start()))  # offset in "\n" + text = start of the line
+    last_body = doc.last_body_line()
+    tail_start = doc.line_starts[last_body + 1] if 0 <= last_body < len(doc) - 1 else 0
+    for m in _DIGITS7.finditer(text, tail_start if last_body >= 0 else 0):
+        lines.add(doc.line_of(m.start()))
+    return lines
+
+
+#: A line starting with a contact label or "+" (run on "\n" + text: the literal newline lets
+#: the regex engine jump from line to line).
+_LABELLED_CUE = re.compile(r"\n[^\S\n]*(?:" + _LABEL + r"|\+)", re.IGNORECASE)
 
 
 def _looks_like_phone(text: str) -> bool:
@@ -153,9 +189,9 @@ class ContactLineRule(Rule):
     categories = ("contact",)
 
     def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
-        for i, raw in enumerate(doc.raw_lines):
-            stripped = raw.strip()
-            if not stripped or len(stripped) > 120 or not any(c.isdigit() or c in "@[" for c in stripped):
+        for i in sorted(_contact_candidates(doc)):
+            stripped = doc.raw_lines[i].strip()
+            if not stripped or len(stripped) > 120:
                 continue
             if not _CONTACT_LINE.fullmatch(stripped):
                 continue
@@ -172,6 +208,39 @@ class ContactLineRule(Rule):
 
 # --------------------------------------------------------------------------- endnotes
 
+#: Note-line cues; they start with a literal newline (fast skipping) and run on "\n" + text.
+_NOTE_CUE_MARKED = re.compile(
+    r"\n[ \t\u00a0]*(?:\[(?:[ivxlcdm]{1,7}|\d{1,3})\]|\^\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})[ \t\u00a0]*\S",
+    re.IGNORECASE,
+)
+_NOTE_CUE_NUMBERED = re.compile(r"\n[ \t\u00a0]*(?:\d{1,3}[.)]|\(\d{1,3}\))[ \t\u00a0]*\S")
+
+
+def _at_least_two(pattern: re.Pattern[str], text: str) -> bool:
+    found = pattern.finditer(text)
+    return next(found, None) is not None and next(found, None) is not None
+
+
+def _may_have_notes(doc: DocView) -> bool:
+    """Cheap necessary condition for ``find_endnote_block`` to find a list: two marker lines,
+    and for "1." / "(1)" lists also a URL or a heading line (see footnotes._is_notes_run)."""
+    text = doc.nl_text
+    if _at_least_two(_NOTE_CUE_MARKED, text):
+        return True
+    if not _at_least_two(_NOTE_CUE_NUMBERED, text):
+        return False
+    if "://" in text or "www." in text:
+        return True
+    return _NOTE_HEADING.search(text) is not None
+
+
+_NOTE_HEADING = re.compile(
+    r"\n\s*(?:" + "|".join(re.escape(h) for h in sorted(NOTE_HEADINGS, key=len, reverse=True))
+    + r")\s*:?[^\S\n]*(?=\n|\Z)",
+    re.IGNORECASE,
+)
+
+
 class EndnotesBlockRule(Rule):
     """The endnote list (with its heading): moved out of the body into the footnotes table."""
 
@@ -180,6 +249,8 @@ class EndnotesBlockRule(Rule):
     categories = ("endnotes_block",)
 
     def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
+        if not _may_have_notes(doc):
+            return
         block = find_endnote_block(doc.text)
         if block is None:
             return
@@ -220,10 +291,11 @@ class TailBlockRule(Rule):
         removed_lines = set()
         for span in found:
             removed_lines.update(range(doc.line_of(span.start), doc.line_of(max(span.start, span.end - 1)) + 1))
-        content = doc.content_lines()
-        body = [i for i in content if i not in removed_lines and doc.line(i).body_like]
-        tail_start = (body[-1] + 1) if body else 0
-        tail = [i for i in content if i >= tail_start]
+        last_body = doc.last_body_line(removed_lines.__contains__)
+        if last_body < 0:  # no body text: nothing to call a tail
+            return
+        tail_start = last_body + 1
+        tail = doc.content_lines(tail_start)
         removed_tail = [i for i in tail if i in removed_lines]
         if not removed_tail:
             return
@@ -245,8 +317,16 @@ class TailBlockRule(Rule):
         return "footer", "short line inside the footer block"
 
 
-def default_rules() -> list[Rule]:
-    """The registry of rules, in priority order (earlier wins on overlaps)."""
+PROFILES = ("article", "fullpage")
+
+
+def default_rules(profile: str = "article") -> list[Rule]:
+    """The registry of rules, in priority order (earlier wins on overlaps).
+
+    ``profile``: ``"article"`` (default) for extracted article text; ``"fullpage"`` for all the
+    visible text of a page (menus, teasers and footers included), which adds zone rules."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; expected one of {PROFILES}")
     categories = (
         "cookie", "paywall", "subscribe", "social", "promo", "related", "callout", "ad",
         "copyright", "contact", "author_bio", "navigation",

@@ -1,0 +1,75 @@
+"""The command-line entry points on real inputs (no mocks)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from scrubline.cli import main
+from scrubline.resources import schemas_dir, seeds_dir
+
+BENCH_HTML = Path(__file__).resolve().parents[2] / "shared" / "benchdata" / "trafilatura-dev" / "html"
+
+PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Border clash leaves two dead</title></head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Border clash leaves two dead</h1>
+<p>Two soldiers were killed on Tuesday in a clash on the border between the two countries,
+the defence ministry said in a statement published in the morning.</p>
+<p>The ministry said the other side had opened fire first, a claim that could not be
+independently verified by <a href="https://www.reuters.com/world/?utm_source=x">Reuters</a>.</p>
+<p>Talks between the two governments are expected to resume next week in a neutral capital.</p>
+</article><footer>© 2025 Example News. All rights reserved.</footer></body></html>"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    src = tmp_path / "in"
+    src.mkdir()
+    for path in seeds_dir().glob("0*.txt"):
+        shutil.copy(path, src)
+    (src / "page.html").write_text(PAGE, encoding="utf-8")
+    (src / "empty.txt").write_bytes(b"")
+    (src / "manifest.jsonl").write_text(
+        json.dumps({"id": "page", "file": "page.html", "url": "https://news.example.com/clash"}) + "\n"
+    )
+    return src
+
+
+def test_clean_writes_one_valid_record_per_input(folder: Path, tmp_path: Path, capsys):
+    out = tmp_path / "out.jsonl"
+    assert main(["clean", str(folder), "--output", str(out), "--workers", "1"]) == 0
+    schema = json.loads((schemas_dir() / "clean_record.schema.json").read_text())
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    for record in records:
+        jsonschema.validate(record, schema)
+    by_source = {r["source"]: r for r in records}
+    assert set(by_source) >= {f"{p.name}" for p in seeds_dir().glob("0*.txt")} | {"empty.txt"}
+    assert "error" in by_source["empty.txt"] and by_source["empty.txt"]["error"]["stage"] == "read"
+    page = next(r for r in records if r["source_uri"] == "https://news.example.com/clash")
+    assert "Two soldiers were killed on Tuesday" in page["text"]
+    assert "Home" not in page["text"].split("\n")
+    assert page["metadata"]["title"] == "Border clash leaves two dead"
+    assert [link["domain"] for link in page["links"]] == ["reuters.com"]
+    seed3 = by_source["003_b8ff09be8abf3fd2.txt"]
+    assert len(seed3["footnotes"]) == 15
+    assert {s["rule_id"] for s in seed3["removed"]} >= {"endnotes_block", "contact_line"}
+    assert "6 documents, 1 errors" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not BENCH_HTML.is_dir(), reason="shared benchdata not present")
+def test_clean_takes_a_folder_of_real_pages_in_parallel(tmp_path: Path):
+    src = tmp_path / "pages"
+    src.mkdir()
+    for path in sorted(BENCH_HTML.glob("*.html"))[:40]:
+        shutil.copy(path, src)
+    out = tmp_path / "pages.jsonl"
+    assert main(["clean", str(src), "--output", str(out), "--workers", "2"]) == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == 40
+    ok = [r for r in records if "text" in r]
+    assert len(ok) >= 36 and all(r["text"].strip() for r in ok)
