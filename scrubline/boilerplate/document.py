@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
@@ -93,6 +94,12 @@ class DocView:
         return match.end() if match else start
 
     @cached_property
+    def nl_text(self) -> str:
+        """``"\n" + text``: regexes that start with a literal newline find line starts fast
+        (offset ``k`` here is the start of a line at offset ``k`` in ``text``)."""
+        return "\n" + self.text
+
+    @cached_property
     def lowered(self) -> str:
         """Lowercased text with the same length (offsets stay valid)."""
         low = self.text.lower()
@@ -116,9 +123,42 @@ class DocView:
             grouped.setdefault(i, []).append(hit)
         return grouped
 
-    def content_lines(self) -> list[int]:
-        """Indices of non-blank lines."""
-        return [i for i, raw in enumerate(self.raw_lines) if raw.strip()]
+    def content_lines(self, first: int = 0) -> list[int]:
+        """Indices of non-blank lines (from line ``first`` on)."""
+        lines = self.raw_lines
+        return [i for i in range(first, len(lines)) if lines[i] and not lines[i].isspace()]
+
+    def is_body(self, i: int) -> bool:
+        """Is line ``i`` body-like (``Line.body_like``)? Cheap: last character first."""
+        raw = self.raw_lines[i]
+        return raw.rstrip()[-1:] in _TERMINAL and len(raw.split()) >= BODY_MIN_WORDS
+
+    def last_body_line(self, skip: Callable[[int], bool] | None = None) -> int:
+        """Index of the last body-like line not excluded by ``skip``, or -1. Walks back from
+        the end, so it costs only the tail."""
+        lines = self.raw_lines
+        for i in range(len(lines) - 1, -1, -1):
+            raw = lines[i]
+            if raw.rstrip()[-1:] in _TERMINAL and len(raw.split()) >= BODY_MIN_WORDS and not (
+                skip and skip(i)
+            ):
+                return i
+        return -1
+
+    @cached_property
+    def body_lines(self) -> list[int]:
+        """Indices of body-like lines (see ``Line.body_like``), ascending; computed with one
+        cheap pass (last character first, word count only for sentence-final lines)."""
+        terminal = _TERMINAL
+        return [
+            i for i, raw in enumerate(self.raw_lines)
+            if raw.rstrip()[-1:] in terminal and len(raw.split()) >= BODY_MIN_WORDS
+        ]  # fmt: skip
+
+    @cached_property
+    def line_word_counts(self) -> list[int]:
+        """Word count of every line (for zone rules; costs one pass)."""
+        return [len(raw.split()) for raw in self.raw_lines]
 
     def span_of_lines(self, first: int, last: int) -> tuple[int, int]:
         """Span covering lines ``first..last``, their newline and the blank lines after."""

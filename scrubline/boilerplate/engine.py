@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from ..records import RemovedSpan, Span
@@ -28,24 +29,28 @@ def detect(doc: DocView, rules: Sequence[Rule]) -> list[Span]:
 def merge_spans(spans: Sequence[Span]) -> list[Span]:
     """Resolve overlaps once: a span overlapping an earlier-registered one is trimmed to what
     it adds, so each removed character is attributed to exactly one rule."""
+    starts: list[int] = []  # kept spans: disjoint, sorted by start
     kept: list[Span] = []
     for span in spans:  # registry order = priority order
-        pieces = [span]
-        for other in kept:
-            pieces = [p for piece in pieces for p in _subtract(piece, other)]
-        kept.extend(p for p in pieces if p.end > p.start)
-    return sorted(kept, key=lambda s: s.start)
-
-
-def _subtract(span: Span, other: Span) -> list[Span]:
-    if other.end <= span.start or other.start >= span.end:
-        return [span]
-    out = []
-    if span.start < other.start:
-        out.append(_with(span, span.start, other.start))
-    if span.end > other.end:
-        out.append(_with(span, other.end, span.end))
-    return out
+        if span.end <= span.start:
+            continue
+        j = max(bisect_right(starts, span.start) - 1, 0)
+        cursor = span.start
+        pieces: list[Span] = []
+        while j < len(kept) and kept[j].start < span.end:
+            other = kept[j]
+            if other.end > cursor:
+                if other.start > cursor:
+                    pieces.append(_with(span, cursor, other.start))
+                cursor = other.end
+            j += 1
+        if cursor < span.end:
+            pieces.append(span if cursor == span.start else _with(span, cursor, span.end))
+        for piece in pieces:
+            k = bisect_right(starts, piece.start)
+            starts.insert(k, piece.start)
+            kept.insert(k, piece)
+    return kept
 
 
 def _with(span: Span, start: int, end: int) -> Span:
@@ -75,7 +80,9 @@ def apply_spans(text: str, spans: Sequence[Span]) -> tuple[str, tuple[RemovedSpa
             raise ValueError(f"overlapping spans at {s.start}: merge them first")
         pieces.append(text[cursor : s.start])
         removed.append(
-            RemovedSpan(s.start, s.end, s.rule_id, s.rule_version, s.category, text[s.start : s.end], s.evidence)
+            RemovedSpan(
+                s.start, s.end, s.rule_id, s.rule_version, s.category, text[s.start : s.end], s.evidence
+            )
         )
         cursor = s.end
     pieces.append(text[cursor:])
@@ -100,8 +107,12 @@ def restore(clean: str, removed: Sequence[RemovedSpan]) -> str:
 class Engine:
     """A configured rule set: rules + lexicon, with a version string for provenance."""
 
-    def __init__(self, rules: Sequence[Rule] | None = None, lexicon: Lexicon | None = None) -> None:
-        self.rules = list(rules) if rules is not None else default_rules()
+    def __init__(
+        self, rules: Sequence[Rule] | None = None, lexicon: Lexicon | None = None,
+        profile: str = "article",
+    ) -> None:
+        self.profile = profile
+        self.rules = list(rules) if rules is not None else default_rules(profile)
         self.lexicon = lexicon or default_lexicon()
         self.version = ruleset_version(self.rules, self.lexicon)
 
@@ -112,7 +123,8 @@ class Engine:
 
     def without(self, rule_ids: Sequence[str]) -> Engine:
         """The same engine with some rules disabled (per-outlet overrides)."""
-        return Engine([r for r in self.rules if r.rule_id not in set(rule_ids)], self.lexicon)
+        drop = set(rule_ids)
+        return Engine([r for r in self.rules if r.rule_id not in drop], self.lexicon, self.profile)
 
 
 def ruleset_version(rules: Sequence[Rule], lexicon: Lexicon) -> str:

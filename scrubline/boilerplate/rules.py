@@ -290,7 +290,8 @@ class TailBlockRule(Rule):
             return
         removed_lines = set()
         for span in found:
-            removed_lines.update(range(doc.line_of(span.start), doc.line_of(max(span.start, span.end - 1)) + 1))
+            last = doc.line_of(max(span.start, span.end - 1))
+            removed_lines.update(range(doc.line_of(span.start), last + 1))
         last_body = doc.last_body_line(removed_lines.__contains__)
         if last_body < 0:  # no body text: nothing to call a tail
             return
