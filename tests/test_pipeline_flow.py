@@ -103,3 +103,19 @@ def test_second_run_adds_no_rows(first_run, inputs):
     assert summary["documents"] == 5
     after = {t: rows(db, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
     assert after == before
+
+
+def test_explain_shows_provenance_and_removals_in_place(first_run):
+    from scrubline.cli import format_explanation, load_explanation
+
+    db, summary = first_run
+    info = load_explanation(str(db), "003_b8ff")
+    assert info is not None
+    assert info["capture"]["byte_size"] == (seeds_dir() / "003_b8ff09be8abf3fd2.txt").stat().st_size
+    assert info["run"]["status"] == "completed" and info["run"]["git_commit"]
+    text = format_explanation(info, color=False)
+    assert "outlet     rcsp (Research Center on Security Policy)" in text
+    assert "evidence: byline = 'RCSP'" in text
+    assert "[-You may also like-]{lexicon_related/v1 related}" in text
+    assert "Narek Minasyan" in text and "authors    Narek Minasyan" in text
+    assert "\x1b[" not in text
