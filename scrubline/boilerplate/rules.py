@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..footnotes import NOTE_HEADINGS, find_endnote_block
 from ..records import Span
+from .document import _TERMINAL as _TERMINAL_CHARS
 from .document import DocView
 from .lexicon import Hit
 
@@ -40,7 +41,7 @@ class Rule:
 ANCHORED_MAX_WORDS = {
     "navigation": 4, "paywall": 10, "ad": 6, "related": 8, "promo": 25, "subscribe": 30,
     "social": 25, "copyright": 45, "contact": 12, "author_bio": 14, "callout": 14,
-    "cookie": 60,
+    "cookie": 60, "meta": 30,
 }  # fmt: skip
 #: Longest line a phrase anywhere in it may remove on its own.
 ANYWHERE_MAX_WORDS = 12
@@ -109,7 +110,9 @@ def lexicon_verdicts(doc: DocView) -> dict[int, LineVerdict]:
 class LexiconRule(Rule):
     """Lines whose lexicon phrases, length and position mark them as one category."""
 
-    def __init__(self, category: str, version: int = 1) -> None:
+    #: v2: lexicon phrases ending in ":" are read as strings (they were YAML mappings and
+    #: never matched); more phrases per language.
+    def __init__(self, category: str, version: int = 2) -> None:
         self.category = category
         self.rule_id = f"lexicon_{category}"
         self.version = version
@@ -318,6 +321,104 @@ class TailBlockRule(Rule):
         return "footer", "short line inside the footer block"
 
 
+# --------------------------------------------------------------------------- zones (full page)
+
+
+class MainZoneRule(Rule):
+    """Full-page text only (``profile="fullpage"``): find the main-content zone, the run of
+    lines with the highest text density, and remove the short lines outside it (menus,
+    teaser lists, footers), keeping any line there that reads as body text.
+
+    Each line scores ``len - PENALTY / 2`` when it is a sentence-final line of at least
+    ``SENTENCE_WORDS`` words, ``len - PENALTY`` when it is long without ending like a
+    sentence, and ``-PENALTY`` (``-PENALTY / 2`` for one or two words) otherwise; the zone is
+    the maximum-sum run (Kadane). Without any positive run there is no zone and nothing is
+    removed. Lines outside the zone survive when they end like a sentence and have at least
+    ``KEEP_WORDS`` words."""
+
+    rule_id = "main_zone"
+    version = 1
+    categories = ("navigation", "footer")
+    PENALTY = 80
+    SENTENCE_WORDS = 8
+    LONG_WORDS = 15
+    KEEP_WORDS = 15
+    SECONDARY = 0.3
+
+    def scores(self, doc: DocView) -> list[float]:
+        penalty, half = self.PENALTY, self.PENALTY / 2
+        out: list[float] = []
+        for raw, w in zip(doc.raw_lines, doc.line_word_counts, strict=True):
+            if not w:
+                out.append(0.0)
+            elif w >= self.SENTENCE_WORDS and raw.rstrip()[-1:] in _TERMINAL_CHARS:
+                out.append(len(raw.strip()) - half)
+            elif w >= self.LONG_WORDS:
+                out.append(len(raw.strip()) - penalty)
+            else:
+                out.append(-penalty if w > 2 else -half)
+        return out
+
+    @staticmethod
+    def _best_run(scores: list[float], lo: int, hi: int) -> tuple[float, int, int]:
+        """Maximum-sum run of ``scores[lo:hi]`` (Kadane): (sum, first, last); last < first
+        when no run is positive."""
+        best = cur = 0.0
+        start = best_start = lo
+        best_end = lo - 1
+        for i in range(lo, hi):
+            v = scores[i]
+            if cur <= 0:
+                cur, start = v, i
+            else:
+                cur += v
+            if cur > best:
+                best, best_start, best_end = cur, start, i
+        return best, best_start, best_end
+
+    def zones(self, doc: DocView) -> list[tuple[int, int]]:
+        """The main zone and the other dense runs scoring at least ``SECONDARY`` of it,
+        as ``(first, last)`` line pairs in text order."""
+        scores = self.scores(doc)
+        best, first, last = self._best_run(scores, 0, len(scores))
+        if last < first:
+            return []
+        found = [(first, last)]
+        todo = [(0, first), (last + 1, len(scores))]
+        while todo:
+            lo, hi = todo.pop()
+            if hi - lo <= 0:
+                continue
+            value, a, b = self._best_run(scores, lo, hi)
+            if b >= a and value >= self.SECONDARY * best:
+                found.append((a, b))
+                todo += [(lo, a), (b + 1, hi)]
+        return sorted(found)
+
+    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
+        zones = self.zones(doc)
+        if not zones:
+            return
+        inside = [False] * len(doc)
+        for a, b in zones:
+            inside[a : b + 1] = [True] * (b - a + 1)
+        first = zones[0][0]
+        words = doc.line_word_counts
+        evidence = "outside the dense zones " + ", ".join(f"{a}-{b}" for a, b in zones[:6])
+        run: list[int] = []
+        for i in range(len(doc) + 1):
+            keep = i == len(doc) or inside[i] or not words[i] or (
+                words[i] >= self.KEEP_WORDS and doc.raw_lines[i].rstrip()[-1:] in _TERMINAL_CHARS
+            )
+            if keep:
+                if run:
+                    category = "navigation" if run[0] < first else "footer"
+                    yield self.span(doc, run[0], run[-1], category, evidence)
+                    run = []
+            else:
+                run.append(i)
+
+
 PROFILES = ("article", "fullpage")
 
 
@@ -330,11 +431,12 @@ def default_rules(profile: str = "article") -> list[Rule]:
         raise ValueError(f"unknown profile {profile!r}; expected one of {PROFILES}")
     categories = (
         "cookie", "paywall", "subscribe", "social", "promo", "related", "callout", "ad",
-        "copyright", "contact", "author_bio", "navigation",
+        "copyright", "contact", "author_bio", "navigation", "meta",
     )  # fmt: skip
     return [
         EndnotesBlockRule(),
         ContactLineRule(),
         *(LexiconRule(c) for c in categories),
+        *([MainZoneRule()] if profile == "fullpage" else []),
         TailBlockRule(),
     ]
