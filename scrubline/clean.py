@@ -16,7 +16,7 @@ from typing import Any
 
 from .boilerplate import Engine
 from .decode import decode
-from .footnotes import find_endnote_block, link_footnotes
+from .footnotes import find_citations, find_endnote_block, link_footnotes
 from .language import guess_language
 from .normalize import normalize
 from .outlets import OutletRegistry, attribute, read_signals
@@ -122,7 +122,13 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
     engine = ctx.outlet_engines.get(capture.outlet_hint or "", ctx.engine)
     clean_text, removed = engine.run(normalized, language=language)
 
-    footnotes = link_footnotes(find_endnote_block(normalized), clean_text, ctx.outlets.by_domain)
+    endnotes = link_footnotes(find_endnote_block(normalized), clean_text, ctx.outlets.by_domain)
+    footnotes = endnotes + find_citations(
+        clean_text,
+        first_ordinal=len(endnotes) + 1,
+        outlet_for_domain=ctx.outlets.by_domain,
+        outlet_for_name=ctx.outlets.by_label,
+    )
     signals = read_signals(normalized, removed, ctx.outlets)
     who = attribute(
         source_uri=capture.source_uri,

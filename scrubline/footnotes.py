@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .records import Footnote
 from .urls import canonicalize, find_urls, is_local_path, registered_domain
@@ -241,6 +241,45 @@ def link_footnotes(
             )
         )  # fmt: skip
     return tuple(footnotes)
+
+
+#: "Source: …" lines, in the languages of our lexicons.
+_SOURCE_LINE = re.compile(
+    r"^[ \t]*(?P<label>sources?|source\(s\)|quellen?|источники?|fuentes?|fontes?|fonti|źródło|"
+    r"mənbə|աղբյուր)[ \t]*:[ \t]*(?P<body>\S[^\n]*)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def find_citations(
+    clean_text: str,
+    *,
+    first_ordinal: int = 1,
+    outlet_for_domain: Callable[[str], str | None] = lambda _domain: None,
+    outlet_for_name: Callable[[str], str | None] = lambda _name: None,
+) -> tuple[Footnote, ...]:
+    """Citations outside an endnote list: "Source: …" lines and bare URLs in the text.
+
+    >>> [(c.kind, c.domain) for c in find_citations("Text.\\nSource: https://tass.ru/x\\nSee www.bbc.com/n")]
+    [('source_line', 'tass.ru'), ('inline_url', 'bbc.com')]
+    """
+    found: list[tuple[int, str, str, str]] = []  # (offset, kind, marker, body)
+    covered: list[tuple[int, int]] = []
+    for match in _SOURCE_LINE.finditer(clean_text):
+        found.append((match.start("label"), "source_line", match.group("label") + ":", match.group("body")))
+        covered.append((match.start(), match.end()))
+    for start, _end, url in find_urls(clean_text):
+        if not any(a <= start < b for a, b in covered):
+            found.append((start, "inline_url", url, url))
+    citations = []
+    for n, (offset, kind, marker, body) in enumerate(sorted(found), start=first_ordinal):
+        note = Note(marker, n, kind, body.strip(), offset, offset + len(body))
+        cite = _footnote(note, n, [(offset, marker)], outlet_for_domain)
+        if cite.cited_outlet_id is None and "no_url" in cite.issues:
+            named = outlet_for_name(body.strip().rstrip("."))
+            cite = replace(cite, cited_outlet_id=named)
+        citations.append(replace(cite, kind=kind))
+    return tuple(citations)
 
 
 def _footnote(

@@ -103,6 +103,7 @@ class Footnote:
     cited_outlet_id: str | None
     issues: tuple[str, ...] = ()  # local_file_path, no_url, malformed_url, unreferenced,
     #                                missing_note
+    kind: str = "endnote"  # endnote | source_line ("Source: TASS") | inline_url (bare URL)
 
 
 @dataclass(frozen=True, slots=True)
