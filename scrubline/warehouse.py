@@ -25,9 +25,9 @@ import pyarrow as pa
 from scrubline import resources, staging
 
 __all__ = [
-    "build_fts", "connect", "create_views", "default_db_path", "finish_run", "load_batch",
-    "migrate", "publish", "published_db_path", "quarantine", "query", "query_table", "search",
-    "start_run", "store_dq_results",
+    "build_fts", "connect", "create_views", "default_db_path", "dq_metrics", "dq_snapshot",
+    "finish_run", "load_batch", "migrate", "publish", "published_db_path", "quarantine",
+    "query", "query_table", "search", "start_run", "store_dq_results",
 ]
 
 StepHook = Callable[[str], None]
@@ -649,3 +649,119 @@ def quarantine(
     finally:
         con.close()
     return len(flagged)
+
+
+# ---------------------------------------------------------------- inputs of the DQ layer
+
+#: Per-run tables for Great Expectations' SQL path: scalar columns only (no JSON/LIST, which
+#: SQLAlchemy reflection on DuckDB does not type), restricted to the run with a parameter.
+_SNAPSHOT_SQL: dict[str, str] = {
+    "documents": """
+        SELECT doc_id, capture_id, run_id, source_uri, outlet_id, language, title, published_at,
+               text, chars_normalized, chars_clean, removed_share, ruleset_version,
+               pipeline_version
+        FROM documents WHERE run_id = $run_id""",
+    "removed_spans": """
+        SELECT s.doc_id, s.capture_id, s.span_no, s.start_offset, s.end_offset, s.rule_id,
+               s.rule_version, s.category
+        FROM removed_spans s JOIN documents d USING (doc_id, capture_id)
+        WHERE d.run_id = $run_id""",
+    "footnotes": """
+        SELECT f.doc_id, f.capture_id, f.ordinal, f.marker, f.url, f.url_canonical, f.domain,
+               f.cited_outlet_id
+        FROM footnotes f JOIN documents d USING (doc_id, capture_id)
+        WHERE d.run_id = $run_id""",
+    "captures": """
+        SELECT capture_id, source_uri, source_id, fetched_at, content_type, byte_size,
+               http_status, first_run_id
+        FROM captures
+        WHERE first_run_id = $run_id
+           OR capture_id IN (SELECT capture_id FROM documents WHERE run_id = $run_id)""",
+    "outlets": """
+        SELECT outlet_id, name, country, kind, language, provisional FROM outlets""",
+    "runs": """
+        SELECT run_id, flow_name, started_at, finished_at, status, scrubline_version,
+               git_commit, ruleset_version, pipeline_version
+        FROM runs WHERE run_id = $run_id""",
+}
+
+_DOCUMENT_METRICS_SQL = """
+    WITH docs AS (
+        SELECT d.doc_id, d.capture_id, d.text, d.chars_normalized, d.chars_clean,
+               d.published_at, c.fetched_at
+        FROM documents d LEFT JOIN captures c USING (capture_id)
+        WHERE d.run_id = $run_id
+    ),
+    spans AS (
+        SELECT s.doc_id, s.capture_id, sum(s.end_offset - s.start_offset) AS span_chars
+        FROM removed_spans s JOIN docs USING (doc_id, capture_id)
+        GROUP BY s.doc_id, s.capture_id
+    ),
+    metrics AS (
+        SELECT doc_id, capture_id, chars_clean,
+               length(text) - length(replace(text, chr(65533), '')) AS fffd_count,
+               list_filter($patterns::VARCHAR[], p -> regexp_matches(text, p, 'i')) AS hits,
+               chars_normalized - chars_clean - coalesce(span_chars, 0) AS length_gap,
+               try_cast(published_at AS TIMESTAMPTZ) > fetched_at AS published_after_fetch
+        FROM docs LEFT JOIN spans USING (doc_id, capture_id)
+    )
+    SELECT doc_id, capture_id, chars_clean, fffd_count, len(hits) AS residue_count,
+           array_to_string(hits, ' | ') AS residue_hits, length_gap, published_after_fetch
+    FROM metrics ORDER BY doc_id, capture_id
+"""
+
+_FOOTNOTE_METRICS_SQL = """
+    SELECT f.doc_id, f.capture_id, f.ordinal, f.url,
+           f.url ILIKE 'file:%'
+               OR regexp_matches(f.url, '^[A-Za-z]:[\\\\/]')
+               OR starts_with(f.url, '\\\\') AS is_local_path
+    FROM footnotes f JOIN documents d USING (doc_id, capture_id)
+    WHERE d.run_id = $run_id
+    ORDER BY f.doc_id, f.capture_id, f.ordinal
+"""
+
+
+def dq_snapshot(db_path: str | Path, run_id: str, snapshot_path: str | Path) -> dict[str, int]:
+    """Write this run's rows to a separate DuckDB file for GE's SQL datasource.
+
+    GE then reads a small, immutable file through its own driver: it never locks or opens the
+    working database, and its queries need no run filter. Returns row counts per table.
+    """
+    snapshot_path = Path(snapshot_path)
+    _remove_db_files(snapshot_path)
+    con = _open(db_path)
+    try:
+        con.execute(f"ATTACH {_sql_string(str(snapshot_path))} AS scrubline_dq")
+        try:
+            for table, sql in _SNAPSHOT_SQL.items():  # whitelisted table names
+                params = {"run_id": run_id} if "$run_id" in sql else {}
+                con.execute(f"CREATE TABLE scrubline_dq.{table} AS {sql}", params)
+            counts = {
+                t: _count(con, f"SELECT count(*) FROM scrubline_dq.{t}") for t in _SNAPSHOT_SQL
+            }
+        finally:
+            con.execute("DETACH scrubline_dq")
+    finally:
+        con.close()
+    return counts
+
+
+def dq_metrics(
+    db_path: str | Path, run_id: str, residue_patterns: Sequence[str] = ()
+) -> dict[str, pa.Table]:
+    """Per-row metrics of this run computed by DuckDB, for GE's DataFrame path (no raw text).
+
+    ``document_metrics``: fffd_count (U+FFFD in clean text), residue_count / residue_hits
+    (``residue_patterns``, RE2, case-insensitive), length_gap (chars_normalized - chars_clean
+    - removed span chars: 0 when cleaning is reversible), published_after_fetch.
+    ``footnote_metrics``: is_local_path (file: URLs, drive-letter and UNC paths).
+    """
+    con = connect(db_path)
+    try:
+        docs = con.execute(
+            _DOCUMENT_METRICS_SQL, {"run_id": run_id, "patterns": list(residue_patterns)}
+        ).fetch_arrow_table()
+        notes = con.execute(_FOOTNOTE_METRICS_SQL, {"run_id": run_id}).fetch_arrow_table()
+    finally:
+        con.close()
+    return {"document_metrics": docs, "footnote_metrics": notes}
