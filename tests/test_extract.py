@@ -1,0 +1,170 @@
+"""extract_html(): main text identical to plain trafilatura, metadata evidence, in-content links."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import trafilatura
+
+from scrubline.decode import decode
+from scrubline.extract import ExtractConfig, Extracted, extract_html
+from scrubline.records import Evidence, Rejected
+
+DATA = Path(__file__).parent / "data"
+REAL = DATA / "trafilatura-dev"
+GOLD = json.loads((REAL / "gold-subset.json").read_text(encoding="utf-8"))["pages"]
+GOLD_BY_ID = {page["id"]: page for page in GOLD}
+URL = "https://courier.example.com/news/harbour-reopens?utm_source=feed"
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.fixture(scope="module")
+def article() -> Extracted:
+    html, _ = decode((DATA / "article_en.html").read_bytes(), content_type="text/html")
+    return extract_html(html, URL)
+
+
+def test_main_text_keeps_blocks_on_their_own_lines(article: Extracted) -> None:
+    lines = article.text.splitlines()
+    assert "What changes for the fleet" in lines
+    assert "- Boats longer than 20 metres must use the northern quay until May." in lines
+    assert any(line.startswith("The harbour of Port Elwyn reopened") for line in lines)
+    for boilerplate in ("Subscribe now", "Most read", "All rights reserved", "Sport"):
+        assert boilerplate not in article.text
+
+
+def test_metadata_fields(article: Extracted) -> None:
+    assert article.title == "Harbour reopens after storm"
+    assert article.authors == ("Jane Doe", "Omar Said")
+    assert article.date == "2024-03-05"
+    assert article.sitename == "The Coastal Courier"
+    assert article.description == "The harbour reopened on Tuesday after a week of repairs."
+    assert article.canonical_url == "https://courier.example.com/news/harbour-reopens"
+    assert article.hostname == "example.com"  # trafilatura reports the domain
+    assert article.language == "en-GB"
+    assert article.flags == ()
+
+
+def test_every_candidate_is_kept_with_its_source(article: Extracted) -> None:
+    cands = set(article.metadata_candidates)
+    assert {
+        Evidence("json-ld:author", "Jane Doe"),
+        Evidence("json-ld:author", "Omar Said"),
+        Evidence("json-ld:publisher", "The Coastal Courier"),
+        Evidence("json-ld:datePublished", "2024-03-05T08:30:00+00:00"),
+        Evidence("json-ld:articleSection", "Local news"),
+        Evidence("meta:author", "Jane Doe"),
+        Evidence("meta:og:title", "Harbour reopens after storm"),
+        Evidence("html:title", "Harbour reopens after storm | The Coastal Courier"),
+        Evidence("html:lang", "en-GB"),
+        Evidence("link:canonical", "https://courier.example.com/news/harbour-reopens"),
+        Evidence("trafilatura:date", "2024-03-05"),
+        Evidence("trafilatura:author", "Jane Doe; Omar Said"),
+    } <= cands, sorted(cands, key=str)
+    assert Evidence("json-ld:name", "Courier website") not in cands  # describes the site
+    assert len(cands) == len(article.metadata_candidates)  # no duplicates
+
+
+def test_links_are_the_in_content_ones_in_text_order(article: Extracted) -> None:
+    assert [(link.anchor, link.url, link.position) for link in article.links] == [
+        (
+            "council said in a report",
+            "https://council.example.org/reports/2024/storm-fund.pdf",
+            0,
+        ),
+        (
+            "local fishermen's association",
+            "https://courier.example.com/community/fishermen-association",
+            1,
+        ),
+        ("quay rules", "https://courier.example.com/news/notices/quay-rules.html", 2),
+    ]
+    assert article.links[0].domain == "example.org"
+    assert article.links[1].url_canonical == ("https://courier.example.com/community/fishermen-association")
+    for link in article.links:
+        assert link.anchor in norm(article.text)
+
+
+def wrap(body: str, head: str = "") -> str:
+    filler = " ".join(["The committee met again and discussed the plan at length."] * 6)
+    return f"<html><head>{head}</head><body><article><p>{filler}</p>{body}</article></body></html>"
+
+
+def test_flags_for_suspicious_metadata() -> None:
+    head = (
+        '<meta name="author" content="Editorial Team">'
+        '<meta property="article:published_time" content="2031-02-01T10:00:00Z">'
+        '<link rel="canonical" href="https://syndicator.example.net/copy">'
+    )
+    result = extract_html(wrap("<p>Short note.</p>", head), "https://origin.example.org/story")
+    assert result.authors == ("Editorial Team",)
+    assert "author_looks_like_boilerplate" in result.flags
+    assert "canonical_on_other_domain" in result.flags
+
+
+def test_short_nav_blocks_do_not_match_inside_longer_lines() -> None:
+    html = wrap('<p>The Homeland series returned this week.</p><ul><li><a href="/home">Home</a></li></ul>')
+    result = extract_html(html, "https://example.com/a")
+    assert [link.anchor for link in result.links] == []
+
+
+@pytest.mark.parametrize(
+    ("html", "reason"),
+    [
+        ("", "not parseable as HTML"),
+        ("<html><body> </body></html>", "no main text"),
+        ("<html><body><script>var x = 1;</script></body></html>", "no main text"),
+    ],
+)
+def test_pages_without_main_text_are_rejected(html: str, reason: str) -> None:
+    with pytest.raises(Rejected) as info:
+        extract_html(html)
+    assert info.value.stage == "extract"
+    assert reason in info.value.message
+
+
+@pytest.mark.parametrize("page", GOLD, ids=[p["id"] for p in GOLD])
+def test_real_pages_match_plain_trafilatura_and_gold(page: dict) -> None:
+    raw = (REAL / f"{page['id']}.html").read_bytes()
+    html, decision = decode(raw, content_type="text/html")
+    result = extract_html(html, page["url"])
+    # the same decoded text through plain trafilatura gives the same main text
+    assert result.text == trafilatura.extract(html, include_comments=False)
+    out = norm(result.text)
+    found = [segment for segment in page["with"] if norm(segment) in out]
+    assert len(found) >= len(page["with"]) - 1
+    assert decision.replacement_chars == 0
+
+
+def test_config_is_one_object() -> None:
+    html = (REAL / "37b1ac7c18d110f0.html").read_bytes().decode("utf-8")
+    precise = extract_html(html, config=ExtractConfig(focus="precision", fast=True))
+    balanced = extract_html(html)
+    assert precise.text and balanced.text
+    assert precise.authors == balanced.authors == ("Sarah Hinger", "Sylvia Torres-Guillén")
+
+
+def test_real_page_link_and_authors() -> None:
+    html = (REAL / "37b1ac7c18d110f0.html").read_bytes().decode("utf-8")
+    result = extract_html(html, GOLD_BY_ID["37b1ac7c18d110f0"]["url"])
+    assert [(link.anchor, link.domain) for link in result.links] == [("landmark settlement", "aclu.org")]
+    assert result.date == "2019-07-25"
+
+
+def test_short_list_items_and_cells_kept_in_the_text_keep_their_links() -> None:
+    html = wrap(
+        "<ul><li>Report of the ministry in May</li>"
+        "<li>A <a href='https://b.example.org/r'>letter</a> sent in June</li>"
+        "<li>Minutes of the meeting</li></ul>"
+        "<table><tr><td>Budget</td><td><a href='https://c.example.org/t'>table</a></td></tr></table>"
+    )
+    result = extract_html(html, "https://example.com/a")
+    assert "- A letter sent in June" in result.text.splitlines()
+    assert "| Budget | table |" in result.text.splitlines()
+    assert [link.anchor for link in result.links] == ["letter", "table"]
