@@ -59,7 +59,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("doc_id", _STR), ("capture_id", _STR), ("ordinal", _INT), ("marker", _STR),
             ("ref_offsets", pa.list_(_INT)), ("note_text", _STR), ("url", _STR),
             ("url_canonical", _STR), ("domain", _STR), ("cited_outlet_id", _STR),
-            ("issues", _STR_LIST),
+            ("issues", _STR_LIST), ("kind", _STR),
         ]
     ),
     "links": pa.schema(
@@ -181,7 +181,8 @@ def _result_rows(results: list[CleanResult], run_id: str) -> dict[str, list[dict
         notes += [
             {**key, "ordinal": f.ordinal, "marker": f.marker, "ref_offsets": list(f.ref_offsets),
              "note_text": f.note_text, "url": f.url, "url_canonical": f.url_canonical,
-             "domain": f.domain, "cited_outlet_id": f.cited_outlet_id, "issues": list(f.issues)}
+             "domain": f.domain, "cited_outlet_id": f.cited_outlet_id, "issues": list(f.issues),
+             "kind": f.kind}
             for f in res.footnotes
         ]
         links += [

@@ -217,7 +217,7 @@ _CHILD_COLUMNS = {
     "removed_spans": "doc_id, capture_id, span_no, start_offset, end_offset, rule_id, "
     "rule_version, category, removed_text, evidence",
     "footnotes": "doc_id, capture_id, ordinal, marker, ref_offsets, note_text, url, "
-    "url_canonical, domain, cited_outlet_id, issues",
+    "url_canonical, domain, cited_outlet_id, issues, kind",
     "links": "doc_id, capture_id, position, url, anchor, url_canonical, domain",
 }
 _OUTLET_COLUMNS = (
@@ -667,8 +667,8 @@ _SNAPSHOT_SQL: dict[str, str] = {
         FROM removed_spans s JOIN documents d USING (doc_id, capture_id)
         WHERE d.run_id = $run_id""",
     "footnotes": """
-        SELECT f.doc_id, f.capture_id, f.ordinal, f.marker, f.url, f.url_canonical, f.domain,
-               f.cited_outlet_id
+        SELECT f.doc_id, f.capture_id, f.ordinal, f.kind, f.marker, f.url, f.url_canonical,
+               f.domain, f.cited_outlet_id
         FROM footnotes f JOIN documents d USING (doc_id, capture_id)
         WHERE d.run_id = $run_id""",
     "captures": """

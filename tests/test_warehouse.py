@@ -283,6 +283,7 @@ def test_every_view_is_created_and_answers(loaded: Path) -> None:
         assert con.execute("SELECT cited_outlet_id, n_citations FROM v_outlet_citation_edges "
                            "WHERE citing_outlet_id = 'rcsp' ORDER BY 1").fetchall() == [
             ("reuters", 1), ("tass", 1)]
+        assert con.execute("SELECT DISTINCT kind FROM v_citations").fetchall() == [("endnote",)]
         issues = con.execute("SELECT issue, marker FROM v_footnote_anomalies").fetchall()
         assert ("local_file_path", "[ii]") in issues
         assert con.execute("SELECT sum(n_spans) FROM v_removals_by_rule").fetchone() == (6,)

@@ -1,6 +1,7 @@
 -- v_citations: footnotes of current documents, with the citing and the cited outlet.
--- Grain: one row per (doc_id, ordinal) of the current version. Local-path URLs (file://,
--- C:\...) are kept on purpose and flagged by is_local_path.
+-- Grain: one row per (doc_id, ordinal) of the current version. kind: endnote | source_line
+-- ("Source: TASS") | inline_url (bare URL). Local-path URLs (file://, C:\...) are kept on
+-- purpose and flagged by is_local_path.
 with
 
 docs as (
@@ -24,6 +25,7 @@ select
     d.outlet_id as citing_outlet_id,
     d.outlet_name as citing_outlet_name,
     f.ordinal,
+    f.kind,
     f.marker,
     len(coalesce(f.ref_offsets, [])) as n_refs,
     f.note_text,
