@@ -32,6 +32,7 @@ from scrubline import resources, warehouse
 SEVERITIES = ("critical", "warning")
 PATHS = ("sql", "metrics")
 SAMPLE_SIZE = 20
+SAMPLE_CHARS = 200  # failing samples of text columns are cut to this many characters
 _DIALECT = "duckdb.scrubline_readonly"
 
 
@@ -284,7 +285,8 @@ def _row(suite: Suite, path: str, result: Any) -> dict[str, Any]:
         "rationale": meta["rationale"],
         "success": bool(result.success),
         "observed_value": observed,
-        "failing_sample": failing[:SAMPLE_SIZE] or details.get("partial_unexpected_list"),
+        "failing_sample": _trim(failing[:SAMPLE_SIZE]
+                                or (details.get("partial_unexpected_list") or [])[:SAMPLE_SIZE]),
         "element_count": details.get("element_count"),
         "unexpected_count": details.get("unexpected_count"),
         "data_path": path,
@@ -292,6 +294,17 @@ def _row(suite: Suite, path: str, result: Any) -> dict[str, Any]:
         "_quarantine": bool(meta.get("quarantine")) and meta["severity"] == "critical",
         "_failing_keys": sorted(set(keys)),
     }
+
+
+def _trim(value: Any) -> Any:
+    """Failing samples may carry whole texts (length checks): keep them short."""
+    if isinstance(value, str) and len(value) > SAMPLE_CHARS:
+        return value[:SAMPLE_CHARS] + "…"
+    if isinstance(value, Mapping):
+        return {k: _trim(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_trim(v) for v in value]
+    return value
 
 
 def _public(row: Mapping[str, Any]) -> dict[str, Any]:
