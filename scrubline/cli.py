@@ -1,4 +1,4 @@
-"""``scrubline run | clean | explain | sql | serve``: the user's entry points.
+"""``scrubline run | clean | explain | sql | serve | report``: the user's entry points.
 
 Heavy imports (Prefect, DuckDB, trafilatura, Great Expectations) happen inside the command
 that needs them, so ``scrubline clean`` never pays for Prefect or GE.
@@ -248,6 +248,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- report
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the self-contained HTML report of the (published) warehouse."""
+    from scrubline import report, warehouse
+
+    db = args.db or str(warehouse.published_db_path())
+    output = Path(args.output) if args.output else report.default_output_path()
+    try:
+        path = report.write_report(db, output, data_docs=args.data_docs, explain_db=args.db)
+    except FileNotFoundError as exc:
+        print(f"scrubline report: {exc}", file=sys.stderr)
+        return 1
+    print(f"report: {path}")
+    return 0
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -283,6 +301,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the scheduled deployments on this machine")
     serve.set_defaults(func=cmd_serve)
+
+    rep = sub.add_parser("report", help="self-contained HTML report of the warehouse")
+    rep.add_argument("--db", help="DuckDB file (default: the published copy)")
+    rep.add_argument("--output", "-o", help="HTML file (default: warehouse/reports/report.html)")
+    rep.add_argument("--data-docs", help="Data Docs index.html to link (default: found beside the db)")
+    rep.set_defaults(func=cmd_report)
     return parser
 
 
