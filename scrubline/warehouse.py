@@ -14,7 +14,8 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,19 @@ def _open(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN ... COMMIT, or ROLLBACK on any exception (closing also discards the work)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 # ------------------------------------------------------------------------------- migrations
 
 _MIGRATION_FILE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -139,16 +153,14 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
                     f"{path.name} changed after it was applied; add a new migration instead"
                 )
             continue
-        con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(sql)
-            con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, ?, now())",
-                [version, path.name, checksum],
-            )
-            con.execute("COMMIT")
-        except BaseException as exc:
-            con.execute("ROLLBACK")
+            with _transaction(con):
+                con.execute(sql)
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?, now())",
+                    [version, path.name, checksum],
+                )
+        except duckdb.Error as exc:
             raise MigrationError(f"{path.name} failed: {exc}") from exc
         done.append(path.name)
     return done
@@ -372,18 +384,13 @@ def _load_batch(
     ]
     con = _open(db_path)
     try:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with _transaction(con):
             counts: dict[str, int] = {}
             for name, step in steps:
                 counts.update(step(con))
                 if on_step:
                     on_step(name)
             _record_batch(con, run_id, staging_dir, manifest, counts)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finally:
         con.close()
     return counts
@@ -593,8 +600,7 @@ def store_dq_results(db_path: str | Path, run_id: str, rows: list[dict]) -> int:
     con = _open(db_path)
     try:
         con.register("dq_rows", table)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with _transaction(con):
             con.execute(
                 "DELETE FROM dq_results WHERE run_id = ? "
                 "AND suite IN (SELECT DISTINCT suite FROM dq_rows)",
@@ -605,10 +611,6 @@ def store_dq_results(db_path: str | Path, run_id: str, rows: list[dict]) -> int:
                 f"INSERT INTO dq_results (run_id, {cols}) SELECT ?, {cols} FROM dq_rows",
                 [run_id],
             )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finally:
         con.close()
     return table.num_rows
@@ -626,8 +628,7 @@ def quarantine(
     con = _open(db_path)
     try:
         con.register("quarantine_keys", keys)
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with _transaction(con):
             flagged = con.execute(
                 """
                 UPDATE documents SET quarantined = TRUE, quarantine_reason = ?
@@ -642,10 +643,6 @@ def quarantine(
                 "FROM quarantine_keys",
                 [run_id, reason],
             )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     finally:
         con.close()
     return len(flagged)
