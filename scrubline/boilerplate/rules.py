@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..footnotes import NOTE_HEADINGS, find_endnote_block
 from ..records import Span
 from .document import _TERMINAL as _TERMINAL_CHARS
-from .document import DocView
+from .document import DocView, Line
 from .lexicon import Hit
 
 
@@ -39,7 +39,7 @@ class Rule:
 
 #: Longest line (in words) a phrase at the line's start may remove, per category.
 ANCHORED_MAX_WORDS = {
-    "navigation": 4, "paywall": 10, "ad": 6, "related": 8, "promo": 25, "subscribe": 30,
+    "navigation": 4, "paywall": 25, "ad": 6, "related": 8, "promo": 25, "subscribe": 30,
     "social": 25, "copyright": 45, "contact": 12, "author_bio": 14, "callout": 14,
     "cookie": 60, "meta": 30,
 }  # fmt: skip
@@ -47,6 +47,35 @@ ANCHORED_MAX_WORDS = {
 ANYWHERE_MAX_WORDS = 12
 #: Distinct phrases (with at least two non-weak ones) that condemn a paragraph of any length.
 DENSE_MIN_PHRASES = 4
+
+
+#: Categories whose lead phrases name a link or a heading ("Read more: …", "More news"):
+#: a line that reads as a sentence ("Mehr dazu erklärte die Ministerin …") is not one,
+#: unless a colon follows the phrase.
+TEASER_CATEGORIES = frozenset({"promo", "related", "navigation"})
+#: Longest line a one-word lead phrase ("Teilen", "Abo", "Compartir") may remove: one word
+#: opens too many sentences.
+ONE_WORD_MAX_WORDS = 4
+#: Longest line a two-word paywall phrase ("Log in", "Sign in") may remove; longer paywall
+#: phrases ("To view the full story") remove notices up to the category limit.
+PAYWALL_SHORT_MAX_WORDS = 10
+
+
+def _anchored_limit(doc: DocView, line: Line, hit: Hit) -> int:
+    """Longest line (in words) that a phrase at the line's lead may remove."""
+    category = hit.phrase.category
+    limit = ANCHORED_MAX_WORDS.get(category, ANYWHERE_MAX_WORDS)
+    text = hit.phrase.text
+    colon = text.endswith(":") or doc.text[hit.end : hit.end + 2].lstrip()[:1] == ":"
+    if colon:
+        return limit
+    if " " not in text.strip():
+        limit = min(limit, ONE_WORD_MAX_WORDS)
+    elif category == "paywall" and len(text.split()) <= 2:
+        limit = min(limit, PAYWALL_SHORT_MAX_WORDS)  # "Log in", "Sign in" also open sentences
+    if category in TEASER_CATEGORIES and line.terminal and line.words >= 8:
+        return 0
+    return limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +95,10 @@ def judge_line(doc: DocView, i: int, hits: list[Hit], tail: bool) -> LineVerdict
     lead = doc.lead_offset(i)
     at_lead = [h for h in strong if h.start == lead]
     for hit in at_lead:
-        if line.words <= ANCHORED_MAX_WORDS.get(hit.phrase.category, ANYWHERE_MAX_WORDS):
+        if line.words <= _anchored_limit(doc, line, hit):
             return LineVerdict(hit.phrase.category, f"starts with '{hit.phrase.text}'")
-    unanchored = [h for h in strong if not h.phrase.anchored or h.start == lead]
+    # anchored phrases at the lead were judged above, under their own limits
+    unanchored = [h for h in strong if not h.phrase.anchored]
     if unanchored and line.words <= ANYWHERE_MAX_WORDS:
         hit = unanchored[0]
         return LineVerdict(hit.phrase.category, f"short line with '{hit.phrase.text}'")
@@ -112,7 +142,10 @@ class LexiconRule(Rule):
 
     #: v2: lexicon phrases ending in ":" are read as strings (they were YAML mappings and
     #: never matched); more phrases per language.
-    def __init__(self, category: str, version: int = 2) -> None:
+    #: v3: one-word lead phrases remove at most ONE_WORD_MAX_WORDS words; teaser categories
+    #: leave sentence-like lines alone (see ``_anchored_limit``); a lead phrase no longer
+    #: also counts as a phrase "anywhere in a short line" (that bypassed its own limit).
+    def __init__(self, category: str, version: int = 3) -> None:
         self.category = category
         self.rule_id = f"lexicon_{category}"
         self.version = version

@@ -1,0 +1,126 @@
+"""Properties of the boilerplate engine: it never crashes, removal is exactly reversible,
+spans are disjoint and ordered, and the fast paths agree with plain reference versions."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scrubline.boilerplate import DocView, Engine, apply_spans, merge_spans, restore
+from scrubline.boilerplate.lexicon import default_lexicon
+from scrubline.boilerplate.rules import _CONTACT_LINE, MainZoneRule, _contact_candidates
+from scrubline.records import Span
+
+ENGINES = [Engine(), Engine(profile="fullpage")]
+PHRASES = sorted({p.text for p in default_lexicon().phrases})
+BODY = (
+    "The ministry said on Tuesday that the new rules would apply to all regional offices "
+    "from the first of January."
+)
+
+# pieces that exercise the rules: boilerplate phrases, body lines, contact items, notes,
+# unicode, NBSP, CRLF, long lines
+pieces = st.one_of(
+    st.sampled_from(PHRASES).map(lambda p: p.capitalize()),
+    st.sampled_from([BODY, "© 2024", "[i] https://a.org/x", "[ii] Book, p. 3", "Tel.: +49 30 1234567",
+                     "news@example.org", "[email\u00a0protected]", "1992-1994", ">>", "|", "·"]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+    st.sampled_from(["\n", "\r\n", "\n\n", "\u00a0", " ", "\t", "\u2028", "x" * 3000]),
+)
+documents = st.lists(pieces, max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents)
+def test_run_is_reversible(text: str) -> None:
+    for engine in ENGINES:
+        clean, removed = engine.run(text)
+        assert restore(clean, removed) == text
+        last = 0
+        for span in removed:
+            assert last <= span.start < span.end <= len(text)
+            assert text[span.start : span.end] == span.text
+            last = span.end
+
+
+def _merge_reference(spans: list[Span]) -> list[Span]:
+    """The original O(n^2) merge: earlier spans win, later ones keep what they add."""
+    kept: list[Span] = []
+    for span in spans:
+        pieces = [span]
+        for other in kept:
+            out = []
+            for p in pieces:
+                if other.end <= p.start or other.start >= p.end:
+                    out.append(p)
+                    continue
+                if p.start < other.start:
+                    out.append(Span(p.start, other.start, p.rule_id, p.rule_version, p.category))
+                if p.end > other.end:
+                    out.append(Span(other.end, p.end, p.rule_id, p.rule_version, p.category))
+            pieces = out
+        kept.extend(p for p in pieces if p.end > p.start)
+    return sorted(kept, key=lambda s: s.start)
+
+
+spans = st.lists(
+    st.tuples(st.integers(0, 60), st.integers(0, 20), st.sampled_from("abc")).map(
+        lambda t: Span(t[0], t[0] + t[1], t[2], 1, t[2])
+    ),
+    max_size=25,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(spans)
+def test_merge_spans_matches_reference(found: list[Span]) -> None:
+    assert merge_spans(found) == _merge_reference(found)
+
+
+@settings(max_examples=200, deadline=None)
+@given(documents)
+def test_apply_then_restore(text: str) -> None:
+    n = len(text)
+    cut = [Span(i, min(n, i + 3), "x", 1, "x") for i in range(0, n, 7)]
+    clean, removed = apply_spans(text, merge_spans(cut))
+    assert restore(clean, removed) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(documents)
+def test_contact_candidates_cover_every_contact_line(text: str) -> None:
+    """The C-level prefilter never misses a line the per-line check would accept."""
+    doc = DocView(text)
+    candidates = _contact_candidates(doc)
+    last_body = doc.last_body_line()
+    for i, raw in enumerate(doc.raw_lines):
+        stripped = raw.strip()
+        accepted = stripped and _CONTACT_LINE.fullmatch(stripped)
+        if accepted and ("@" in stripped or "protected" in stripped.lower() or i > last_body):
+            assert i in candidates
+
+
+def test_body_line_helpers_agree() -> None:
+    text = f"Menu\n\n{BODY}\n\nShort line\n{BODY}\nTail"
+    doc = DocView(text)
+    assert doc.body_lines == [i for i in range(len(doc)) if doc.line(i).body_like]
+    assert doc.last_body_line() == doc.body_lines[-1]
+    assert len(doc.body_lines) == 2
+    assert doc.last_body_line(lambda i: i == doc.body_lines[-1]) == doc.body_lines[0]
+
+
+def test_main_zone_only_in_fullpage_profile() -> None:
+    assert not any(isinstance(r, MainZoneRule) for r in Engine().rules)
+    assert any(isinstance(r, MainZoneRule) for r in Engine(profile="fullpage").rules)
+    assert Engine().version != Engine(profile="fullpage").version
+
+
+def test_main_zone_keeps_pages_without_body() -> None:
+    text = "Alpha\nBeta gamma\nDelta\nEpsilon zeta eta\n"
+    assert Engine(profile="fullpage").run(text)[0] == text
+
+
+def test_seed_like_section_heading_stays() -> None:
+    text = f"{BODY}\n\nNagorno-Karabakh conflict\n\n{BODY}\n"
+    for engine in ENGINES:
+        assert "Nagorno-Karabakh conflict" in engine.run(text)[0]
