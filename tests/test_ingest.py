@@ -7,7 +7,11 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from scrubline.ingest import read_inputs
+from scrubline.ingest.http import FetchConfig, Fetcher
+from scrubline.ingest.manifest import ManifestError, Source, load_sources, read_sources
 from scrubline.records import sha256_hex
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -161,9 +165,7 @@ def test_empty_binary_missing_and_unreadable_inputs_are_rejects(tmp_path: Path) 
         captures, rejects = read_inputs([tmp_path, tmp_path / "absent.html"])
     finally:
         locked.chmod(0o644)
-    assert captures == [] or [c.source_uri for c in captures] == [
-        f"local:{tmp_path.name}/locked.txt"
-    ]
+    assert captures == [] or [c.source_uri for c in captures] == [f"local:{tmp_path.name}/locked.txt"]
     by_name = {r.source_uri.rsplit("/", 1)[1]: r for r in rejects}
     assert by_name["empty.txt"].error_class == "EmptyFile"
     assert by_name["image.html"].error_class == "BinaryContent"
@@ -182,3 +184,93 @@ def test_duplicate_bytes_are_separate_sources_with_one_capture_id(tmp_path: Path
     a, b = read_inputs([tmp_path])[0]
     assert a.capture_id == b.capture_id
     assert a.doc_id != b.doc_id
+
+
+# --- sources.yaml ---------------------------------------------------------------------------
+
+
+def test_sources_manifest_loads_and_reads(tmp_path: Path) -> None:
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text("Article A.")
+    (tmp_path / "single.html").write_bytes(HTML)
+    (tmp_path / "sources.yaml").write_text(
+        """
+sources:
+  - {kind: dir, path: corpus, outlet: courier, language: de, tags: [local], schedule: daily}
+  - {kind: file, path: single.html, id: single-1, schedule: weekly}
+  - {kind: feed, url: "https://example.org/feed.xml", schedule: daily}
+""",
+        encoding="utf-8",
+    )
+    sources = load_sources(tmp_path / "sources.yaml")
+    assert sources[0] == Source(
+        kind="dir",
+        path=tmp_path / "corpus",
+        outlet="courier",
+        language="de",
+        tags=("local",),
+        schedule="daily",
+    )
+    captures, rejects = read_sources(sources, schedule="daily")
+    assert [(c.source_uri, c.outlet_hint, c.language_hint) for c in captures] == [
+        ("local:corpus/a.txt", "courier", "de")
+    ]
+    assert [(r.error_class, r.source_uri) for r in rejects] == [
+        ("UnsupportedSource", "https://example.org/feed.xml")
+    ]
+    weekly, _ = read_sources(sources, schedule="weekly")
+    assert [(c.source_id, c.content_type) for c in weekly] == [("single-1", "text/html")]
+
+
+def test_sources_manifest_lists_every_problem_with_index_and_field(tmp_path: Path) -> None:
+    (tmp_path / "sources.yaml").write_text(
+        """
+- {kind: dir, path: nowhere}
+- {kind: url}
+- {kind: url, url: "ftp://example.org/x"}
+- {kind: podcast, path: x}
+- {kind: file, path: sources.yaml, tags: nope, colour: red}
+- just a string
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(ManifestError) as info:
+        load_sources(tmp_path / "sources.yaml")
+    assert info.value.problems == [
+        f"sources[0].path: 'nowhere' does not exist (relative to {tmp_path})",
+        "sources[1].url: required for kind 'url'",
+        "sources[2].url: must be an http(s) URL, got 'ftp://example.org/x'",
+        "sources[3].kind: must be one of file, dir, url, feed, sitemap, warc, got 'podcast'",
+        "sources[4].colour: unknown field",
+        "sources[4].tags: must be a list of strings, got 'nope'",
+        "sources[5].entry: expected a mapping, got str",
+    ]
+
+
+def test_url_source_is_fetched(tmp_path: Path) -> None:
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    (tmp_path / "page.html").write_bytes(HTML)
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/page.html"
+        fetcher = Fetcher(FetchConfig(allow_private=True, politeness_s=0))
+        sources = [Source(kind="url", url=url, id="u1", outlet="local")]
+        captures, rejects = read_sources(sources, fetcher=fetcher)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert rejects == []
+    assert [(c.source_uri, c.source_id, c.outlet_hint, c.raw) for c in captures] == [
+        (url, "u1", "local", HTML)
+    ]
