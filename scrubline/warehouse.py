@@ -479,7 +479,9 @@ def _sql_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def publish(db_path: str | Path, published_path: str | Path | None = None) -> Path:
+def publish(
+    db_path: str | Path, published_path: str | Path | None = None, *, fts: bool = True
+) -> Path:
     """Make a consistent read-only copy for analysts and atomically replace the published file.
 
     ``COPY FROM DATABASE`` into a temporary file beside the target: the copy runs in one
@@ -487,7 +489,9 @@ def publish(db_path: str | Path, published_path: str | Path | None = None) -> Pa
     process write, needs no file-level quiescing, and compacts the file. Views and the fts
     index are then built on the copy, which is checkpointed, closed and ``os.replace``d over
     the published file. Readers holding the old file keep reading it (POSIX keeps the inode);
-    new connections see the new one.
+    new connections see the new one (a process must close its old connections first: DuckDB
+    hands a process one instance per path). ``fts=False`` skips the index (most of the time
+    on large corpora: ~6 s for 3,000 articles).
     """
     target = Path(published_path) if published_path else published_db_path()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -506,7 +510,7 @@ def publish(db_path: str | Path, published_path: str | Path | None = None) -> Pa
     finally:
         con.close()
     try:
-        _finish_published_copy(tmp)
+        _finish_published_copy(tmp, fts=fts)
         os.replace(tmp, target)
     except BaseException:
         _remove_db_files(tmp)
@@ -515,11 +519,11 @@ def publish(db_path: str | Path, published_path: str | Path | None = None) -> Pa
     return target
 
 
-def _finish_published_copy(path: Path) -> None:
+def _finish_published_copy(path: Path, *, fts: bool) -> None:
     con = connect(path)
     try:
         create_views(con)
-        if _has_fts(con):
+        if fts and _has_fts(con):
             build_fts(con)
         con.execute("CHECKPOINT")
     finally:
