@@ -19,7 +19,7 @@ import shlex
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -276,6 +276,21 @@ def _hbar(labels: list[str], values: list[Any], hover: list[str], x_title: str,
     return _layout(fig, _bar_height(len(labels)), showlegend=False)
 
 
+_DAY_MS = 86_400_000  # plotly date axes count in milliseconds
+
+
+def _day_axis(days: list[date]) -> dict[str, Any]:
+    """Date-axis settings that keep a few days readable (plotly zooms one bar to milliseconds)."""
+    if not days:
+        return {}
+    first, last = min(days), max(days)
+    settings: dict[str, Any] = {"tickformat": "%b %d<br>%Y"}
+    if (last - first).days < 14:
+        pad = timedelta(days=max(1, (14 - (last - first).days) // 2))
+        settings |= {"range": [str(first - pad), str(last + pad)], "dtick": 2 * _DAY_MS}
+    return settings
+
+
 def corpus_chart(data: ReportData) -> go.Figure | None:
     """Documents per capture day (bars) and corpus size after each run (line)."""
     by_day = data.rows["documents_by_capture_date"]
@@ -289,7 +304,7 @@ def corpus_chart(data: ReportData) -> go.Figure | None:
                                         "Documents held after each run"))  # fmt: skip
     fig.add_trace(go.Bar(
         x=[str(r["day"]) for r in by_day], y=[r["documents"] for r in by_day],
-        marker_color=_BLUE, name="documents captured",
+        marker_color=_BLUE, name="documents captured", width=[_DAY_MS * 0.8] * len(by_day),
         customdata=[r["versions"] for r in by_day],
         hovertemplate="%{x}: %{y} documents (%{customdata} versions)<extra></extra>",
     ), row=1, col=1)  # fmt: skip
@@ -302,7 +317,8 @@ def corpus_chart(data: ReportData) -> go.Figure | None:
         hovertemplate="run %{x} (%{customdata}): %{y} documents<extra></extra>",
     ), row=1, col=2)  # fmt: skip
     fig.update_xaxes(type="category", row=1, col=2, title_text="run (start time UTC, id)")
-    fig.update_xaxes(title_text="capture date (UTC)", row=1, col=1)
+    fig.update_xaxes(title_text="capture date (UTC)", type="date", row=1, col=1,
+                     **_day_axis([r["day"] for r in by_day]))
     fig.update_yaxes(title_text="documents", rangemode="tozero")
     return _layout(fig, 360, showlegend=False, margin={"l": 10, "r": 20, "t": 50, "b": 40})
 
@@ -512,7 +528,7 @@ def _summary_html(data: ReportData) -> str:
                      f"{_num(counts.get('documents', '-'))} documents · "
                      f"{_num(counts.get('rejects', '-'))} rejects · "
                      f"{_num(counts.get('footnotes', '-'))} footnotes · "
-                     f"{_num(sum(removed.values()) if removed else 0)} removed spans"),
+                     f"{_num(sum(removed.values())) if removed else '-'} removed spans"),
         ("data quality", _e(dq_text)),
     ]
     facts_html = "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in facts)
