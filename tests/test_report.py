@@ -232,6 +232,7 @@ window.addEventListener('load', () => setTimeout(() => {
 def _chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--disable-dev-shm-usage",
              f"--user-data-dir={tmp / 'chromium-profile'}", "--enable-logging=stderr", "--v=0",
              "--hide-scrollbars", "--virtual-time-budget=10000"]  # fmt: skip
     return subprocess.run([str(CHROMIUM), *flags, *args], capture_output=True, text=True,
