@@ -16,6 +16,7 @@ import html
 import json
 import os
 import shlex
+import statistics
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -128,6 +129,10 @@ TOP_OUTLETS = 25
 BOX_OUTLETS = 12
 #: Outlets with fewer documents are pooled in the distribution chart (a box needs a few).
 BOX_MIN_DOCUMENTS = 3
+#: Above this many documents an outlet's box shows statistics only, not one dot per document.
+BOX_POINTS_MAX = 1500
+#: Validated runs shown in the data-quality chart (the most recent ones).
+DQ_RUNS = 20
 EXAMPLES = 5
 
 _BLUE, _TEAL, _AMBER, _RED, _GREEN, _GREY = (
@@ -364,6 +369,29 @@ def categories_chart(data: ReportData) -> go.Figure | None:
     return _hbar(labels, [r["chars_removed"] for r in rows], hover, "characters removed", _TEAL)
 
 
+def _share_box(label: str, docs: list[Row]) -> go.Box:
+    """One outlet's box: every document as a dot, or (large outlets) precomputed statistics
+    so the page stays small."""
+    shares = [100 * r["removed_share"] for r in docs]
+    style: dict[str, Any] = {"name": label, "orientation": "h", "line_color": _BLUE,
+                             "fillcolor": "rgba(47,102,144,0.12)"}  # fmt: skip
+    if len(docs) <= BOX_POINTS_MAX:
+        return go.Box(
+            x=shares, y=[label] * len(docs), boxpoints="all", jitter=0.4, pointpos=0,
+            marker={"color": _BLUE, "size": 5, "opacity": 0.6},
+            customdata=[[r["doc_id"], (r["title"] or "")[:80]] for r in docs],
+            hovertemplate="%{x:.1f}% removed<br>%{customdata[1]}<br>doc %{customdata[0]}"
+                          "<extra></extra>", **style,
+        )  # fmt: skip
+    q1, median, q3 = statistics.quantiles(shares, n=4, method="inclusive")
+    reach = 1.5 * (q3 - q1)
+    return go.Box(
+        y=[label], q1=[q1], median=[median], q3=[q3], mean=[statistics.fmean(shares)],
+        lowerfence=[min(v for v in shares if v >= q1 - reach)],
+        upperfence=[max(v for v in shares if v <= q3 + reach)], **style,
+    )  # fmt: skip
+
+
 def removed_share_chart(data: ReportData) -> go.Figure | None:
     """Distribution of the removed share per document, one box per outlet."""
     rows = data.rows["removed_share"]
@@ -381,16 +409,7 @@ def removed_share_chart(data: ReportData) -> go.Figure | None:
         keep.append(name)
     fig = go.Figure()
     for label in reversed(keep):
-        docs = groups[label]
-        fig.add_trace(go.Box(
-            x=[100 * r["removed_share"] for r in docs], y=[label] * len(docs),
-            name=label, orientation="h", boxpoints="all", jitter=0.4, pointpos=0,
-            marker={"color": _BLUE, "size": 5, "opacity": 0.6}, line_color=_BLUE,
-            fillcolor="rgba(47,102,144,0.12)",
-            customdata=[[r["doc_id"], (r["title"] or "")[:80]] for r in docs],
-            hovertemplate="%{x:.1f}% removed<br>%{customdata[1]}<br>doc %{customdata[0]}"
-                          "<extra></extra>",
-        ))  # fmt: skip
+        fig.add_trace(_share_box(label, groups[label]))
     fig.update_xaxes(title_text="share of the normalized text removed (%)", rangemode="tozero")
     fig.update_yaxes(automargin=True, type="category")
     return _layout(fig, max(260, 40 * len(keep) + 90), showlegend=False)
@@ -432,6 +451,8 @@ def dq_chart(data: ReportData) -> go.Figure | None:
     runs: dict[str, str] = {}
     for r in rows:
         runs.setdefault(r["run_id"], _run_label(r["run_id"], r["started_at"]))
+    runs = dict(list(runs.items())[-DQ_RUNS:])
+    rows = [r for r in rows if r["run_id"] in runs]
     names = sorted({_dq_label(r) for r in rows})
     col = {run: i for i, run in enumerate(runs)}
     row_of = {n: i for i, n in enumerate(names)}

@@ -265,3 +265,13 @@ def test_report_renders_in_headless_chromium(published: Path, tmp_path: Path) ->
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (1280, 4200)
     assert len(png) > 100_000  # a blank page compresses to a few kB; charts and text do not
+
+
+def test_large_outlets_get_a_statistics_box_not_a_dot_per_document() -> None:
+    docs = [{"removed_share": i / 1000, "doc_id": f"d{i}", "title": None} for i in range(1001)]
+    small = report._share_box("small", docs[:10])
+    assert len(small.x) == 10 and small.boxpoints == "all"
+    big = report._share_box("big", docs * 2)
+    assert big.x is None and big.boxpoints is None
+    assert (big.q1[0], big.median[0], big.q3[0]) == pytest.approx((25.0, 50.0, 75.0), abs=0.1)
+    assert (big.lowerfence[0], big.upperfence[0]) == (0.0, 100.0)
