@@ -234,16 +234,22 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "")
             f"<tbody>{body}</tbody></table></div>")
 
 
+def _t(value: Any) -> str:
+    """Text for a chart label or hover: plotly reads ``<b>``, ``<a>``... in labels as markup,
+    and names and titles come from scraped pages."""
+    return html.escape("" if value is None else str(value), quote=False)
+
+
 def _outlet_label(outlet_id: Any, name: Any) -> str:
     if outlet_id is None:
         return _UNATTRIBUTED
-    return f"{name} ({outlet_id})" if name and name != outlet_id else str(outlet_id)
+    return _t(f"{name} ({outlet_id})" if name and name != outlet_id else outlet_id)
 
 
 def _run_label(run_id: Any, started_at: Any) -> str:
     when = started_at.astimezone(UTC).strftime("%m-%d %H:%M") if isinstance(started_at, datetime) \
         else "?"
-    return f"{when}<br>{str(run_id)[:8]}"
+    return f"{when}<br>{_t(str(run_id)[:8])}"
 
 
 # ---------------------------------------------------------------------------------- charts
@@ -336,7 +342,7 @@ def outlets_chart(data: ReportData) -> go.Figure | None:
     top, rest = rows[:TOP_OUTLETS], rows[TOP_OUTLETS:]
     labels = [_outlet_label(r["outlet_id"], r["outlet_name"]) for r in top]
     values = [r["documents"] for r in top]
-    hover = [f"{lbl}<br>{r['documents']} documents<br>kind: {r['outlet_kind'] or '-'}"
+    hover = [f"{lbl}<br>{r['documents']} documents<br>kind: {_t(r['outlet_kind'] or '-')}"
              + ("<br>provisional outlet (not in the registry)" if r["provisional"] else "")
              for lbl, r in zip(labels, top, strict=True)]  # fmt: skip
     colors = [_GREY if r["outlet_id"] is None else _AMBER if r["provisional"] else _BLUE
@@ -352,7 +358,7 @@ def rules_chart(data: ReportData) -> go.Figure | None:
     rows = data.rows["removals_by_rule"]
     if not rows:
         return None
-    labels = [f"{r['rule_id']} v{r['rule_version']}" for r in rows]
+    labels = [_t(f"{r['rule_id']} v{r['rule_version']}") for r in rows]
     hover = [f"{lbl}<br>{r['chars_removed']:,} characters<br>{r['spans']} spans in "
              f"{r['documents']} documents" for lbl, r in zip(labels, rows, strict=True)]
     return _hbar(labels, [r["chars_removed"] for r in rows], hover, "characters removed")
@@ -363,7 +369,7 @@ def categories_chart(data: ReportData) -> go.Figure | None:
     rows = data.rows["removals_by_category"]
     if not rows:
         return None
-    labels = [str(r["category"]) for r in rows]
+    labels = [_t(r["category"]) for r in rows]
     hover = [f"{lbl}<br>{r['chars_removed']:,} characters<br>{r['spans']} spans in "
              f"{r['documents']} documents" for lbl, r in zip(labels, rows, strict=True)]
     return _hbar(labels, [r["chars_removed"] for r in rows], hover, "characters removed", _TEAL)
@@ -379,7 +385,7 @@ def _share_box(label: str, docs: list[Row]) -> go.Box:
         return go.Box(
             x=shares, y=[label] * len(docs), boxpoints="all", jitter=0.4, pointpos=0,
             marker={"color": _BLUE, "size": 5, "opacity": 0.6},
-            customdata=[[r["doc_id"], (r["title"] or "")[:80]] for r in docs],
+            customdata=[[_t(r["doc_id"]), _t((r["title"] or "")[:80])] for r in docs],
             hovertemplate="%{x:.1f}% removed<br>%{customdata[1]}<br>doc %{customdata[0]}"
                           "<extra></extra>", **style,
         )  # fmt: skip
@@ -420,9 +426,9 @@ def domains_chart(data: ReportData) -> go.Figure | None:
     rows = data.rows["top_domains"]
     if not rows:
         return None
-    labels = [str(r["domain"]) for r in rows]
-    hover = [f"{r['domain']}<br>{r['citations']} citations in {r['documents']} documents"
-             + (f"<br>outlet: {r['cited_outlet']}" if r["cited_outlet"] else "") for r in rows]
+    labels = [_t(r["domain"]) for r in rows]
+    hover = [f"{_t(r['domain'])}<br>{r['citations']} citations in {r['documents']} documents"
+             + (f"<br>outlet: {_t(r['cited_outlet'])}" if r["cited_outlet"] else "") for r in rows]
     return _hbar(labels, [r["citations"] for r in rows], hover, "citations (footnotes)")
 
 
@@ -440,7 +446,7 @@ def _dq_status(r: Row) -> str:
 
 def _dq_label(r: Row) -> str:
     name = str(r["name"])
-    return name if name.startswith(f"{r['suite']}.") else f"{r['suite']} · {name}"
+    return _t(name if name.startswith(f"{r['suite']}.") else f"{r['suite']} · {name}")
 
 
 def dq_chart(data: ReportData) -> go.Figure | None:
@@ -464,7 +470,7 @@ def dq_chart(data: ReportData) -> go.Figure | None:
         z[i][j] = _DQ_CODES[status][0]
         detail = r["error"] or (f"{r['unexpected_count']} of {r['element_count']} unexpected"
                                 if r["unexpected_count"] else "")  # fmt: skip
-        text[i][j] = f"{status} ({r['severity']})" + (f"<br>{_e(detail)[:200]}" if detail else "")
+        text[i][j] = f"{status} ({r['severity']})" + (f"<br>{_t(str(detail)[:200])}" if detail else "")
     colorscale = []
     for code, color in sorted(_DQ_CODES.values()):
         colorscale += [[code / 4, color], [(code + 1) / 4, color]]

@@ -275,3 +275,9 @@ def test_large_outlets_get_a_statistics_box_not_a_dot_per_document() -> None:
     assert big.x is None and big.boxpoints is None
     assert (big.q1[0], big.median[0], big.q3[0]) == pytest.approx((25.0, 50.0, 75.0), abs=0.1)
     assert (big.lowerfence[0], big.upperfence[0]) == (0.0, 100.0)
+
+
+def test_scraped_text_is_not_markup_in_charts() -> None:
+    box = report._share_box("x", [{"removed_share": 0.1, "doc_id": "d1",
+                                   "title": '<a href="https://evil.example">click</a> & <b>'}])
+    assert box.customdata[0][1] == '&lt;a href="https://evil.example"&gt;click&lt;/a&gt; &amp; &lt;b&gt;'
