@@ -111,6 +111,10 @@ QUERIES: dict[str, str] = {
                q.element_count, q.observed_value
         FROM dq_results q LEFT JOIN runs r USING (run_id)
         ORDER BY r.started_at NULLS LAST, q.run_id, q.suite, name""",
+    "reject_counts": """
+        SELECT stage, error_class, count(*) AS inputs, count(DISTINCT run_id) AS runs,
+               any_value(message) AS example
+        FROM v_rejects GROUP BY stage, error_class ORDER BY inputs DESC, stage, error_class""",
     "rejects": """
         SELECT run_started_at, stage, error_class, message, source_uri, n_same_error
         FROM v_rejects LIMIT ?""",
@@ -218,12 +222,14 @@ def _num(n: Any) -> str:
     return f"{n:,}" if isinstance(n, int) else _e(n)
 
 
-def _short(text: Any, limit: int = 140) -> str:
-    """Escaped text cut to ``limit`` characters; the full text goes in the title attribute."""
+def _short(text: Any, limit: int = 140, *, anywhere: bool = False) -> str:
+    """Escaped text cut to ``limit`` characters; the full text goes in the title attribute.
+    ``anywhere``: may break inside words (URLs, paths) instead of widening its column."""
     s = "" if text is None else " ".join(str(text).split())
+    cls = ' class="any"' if anywhere else ""
     if len(s) <= limit:
-        return _e(s)
-    return f'<span title="{_e(s)}">{_e(s[: limit - 1])}…</span>'
+        return f"<span{cls}>{_e(s)}</span>" if anywhere else _e(s)
+    return f'<span{cls} title="{_e(s)}">{_e(s[: limit - 1])}…</span>'
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "") -> str:
@@ -593,13 +599,15 @@ def _dq_body(data: ReportData, data_docs_href: str | None) -> str:
                 "<code>scrubline run</code> to validate.</p>" + docs)
     legend = "".join(f'<span class="key"><i style="background:{c}"></i>{_e(k)}</span>'
                      for k, (_, c) in sorted(_DQ_CODES.items(), key=lambda kv: -kv[1][0]))
+    legend += ('<span class="key"><i style="background:#fff;border:1px solid #ccc"></i>'
+               "not checked in that run</span>")
     chart = _chart_or_note(dq_chart, data, "dq", "")
     last = data.rows["dq_results"][-1]["run_id"]
     failed = [r for r in data.rows["dq_results"] if r["run_id"] == last and not r["success"]]
     table = (_table(["suite", "expectation", "column", "severity", "unexpected", "error"], [
         [_e(r["suite"]), _e(r["name"]), _e(r["column_name"] or "-"), _e(r["severity"]),
          _num(r["unexpected_count"]) if r["unexpected_count"] is not None else "-",
-         _short(r["error"] or "", 120)] for r in failed], "compact")
+         _short(r["error"] or "", 120, anywhere=True)] for r in failed], "compact")
         if failed else "<p>Every expectation passed in the latest validated run.</p>")  # fmt: skip
     return (f'<div class="legend">{legend}</div>{chart}'
             f"<h3>Failed in the latest validated run ({_e(str(last)[:8])})</h3>{table}{docs}")
@@ -616,7 +624,8 @@ def _anomalies_body(data: ReportData) -> str:
     table = _table(["issue", "document", "outlet", "marker", "URL as written", "note"], [
         [f'<span class="tag">{_e(r["issue"])}</span>',
          f"<code>{_e(r['doc_id'])}</code><br>{_short(r['title'], 60)}", _e(r["outlet"] or "-"),
-         _e(r["marker"]), _short(r["url"] or "-", 70), _short(r["note_text"], 90)]
+         _e(r["marker"]), _short(r["url"] or "-", 70, anywhere=True),
+         _short(r["note_text"], 90, anywhere=True)]
         for r in rows])  # fmt: skip
     return f"<p>{total} anomalies{shown}: {summary}</p>{table}"
 
@@ -625,10 +634,17 @@ def _rejects_body(data: ReportData) -> str:
     rows = data.rows["rejects"]
     if not rows:
         return '<p class="empty">No rejected inputs.</p>'
-    return _table(["run started", "stage", "error", "message", "input", "same error in run"], [
+    summary = _table(["stage", "error", "inputs", "runs", "example message"], [
+        [_e(r["stage"]), _e(r["error_class"]), _num(r["inputs"]), _num(r["runs"]),
+         _short(r["example"], 120, anywhere=True)] for r in data.rows["reject_counts"]])  # fmt: skip
+    total = sum(r["inputs"] for r in data.rows["reject_counts"])
+    shown = f"first {len(rows)} of {total}" if total > len(rows) else f"all {total}"
+    detail = _table(["run started", "stage", "error", "message", "input"], [
         [_e(_when(r["run_started_at"])), _e(r["stage"]), _e(r["error_class"]),
-         _short(r["message"], 100), _short(r["source_uri"], 70), _num(r["n_same_error"])]
+         _short(r["message"], 100, anywhere=True), _short(r["source_uri"], 70, anywhere=True)]
         for r in rows])  # fmt: skip
+    return (f"{summary}<details><summary>Every rejected input ({shown}, newest first)"
+            f"</summary>{detail}</details>")
 
 
 def _explain_command(doc_id: str, db_arg: str | None) -> str:
@@ -737,7 +753,8 @@ p.empty { color:var(--muted); font-style:italic; }
 .table { overflow-x:auto; }
 table { border-collapse:collapse; width:100%; font-size:13px; }
 th, td { text-align:left; padding:5px 8px; border-bottom:1px solid var(--line);
-         vertical-align:top; overflow-wrap:anywhere; }
+         vertical-align:top; overflow-wrap:break-word; }
+.any { overflow-wrap:anywhere; }
 th { background:var(--bg); font-weight:600; white-space:nowrap; }
 td code, dd code { font-size:12px; }
 code.cmd { background:#1f2933; color:#f5f7fa; padding:2px 6px; border-radius:4px;
@@ -748,6 +765,8 @@ code.cmd { background:#1f2933; color:#f5f7fa; padding:2px 6px; border-radius:4px
 .legend .key { margin-right:14px; }
 .legend i { display:inline-block; width:12px; height:12px; border-radius:2px; margin-right:4px;
             vertical-align:-1px; }
+details { margin-top:10px; }
+summary { cursor:pointer; color:var(--accent); font-size:14px; margin-bottom:6px; }
 footer { color:var(--muted); font-size:12px; text-align:center; padding:12px; }
 """
 
