@@ -88,8 +88,11 @@ def load(db_path: str, run_id: str, staging_dir: str) -> dict[str, Any]:
 def validate(db_path: str, run_id: str, site_dir: str) -> dict[str, Any]:
     """Great Expectations suites on what this run loaded; stores results, quarantines."""
     from scrubline import quality  # GE is imported only where validation runs
+    from scrubline.boilerplate.residue import residue_patterns
 
-    outcome = quality.validate(Path(db_path), run_id, docs_dir=Path(site_dir))
+    outcome = quality.validate(
+        Path(db_path), run_id, docs_dir=Path(site_dir), residue_patterns=residue_patterns()
+    )
     return {
         "success": outcome.success,
         "summary": outcome.summary,
@@ -115,24 +118,6 @@ def resolve_input(path: str) -> Path:
 
 def _batches(items: list[Capture], size: int) -> list[list[Capture]]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
-
-
-def run_summary(db_path: str, run_id: str) -> dict[str, Any]:
-    """Counts of what this run produced, read back from the warehouse."""
-    q = warehouse.query
-    rules = q(
-        db_path,
-        "SELECT rule_id, count(*) FROM removed_spans s JOIN documents d USING (doc_id, capture_id) "
-        "WHERE d.run_id = ? GROUP BY 1 ORDER BY 2 DESC",
-        [run_id],
-    )
-    return {
-        "documents": q(db_path, "SELECT count(*) FROM documents WHERE run_id = ?", [run_id])[0][0],
-        "rejects": q(db_path, "SELECT count(*) FROM rejects WHERE run_id = ?", [run_id])[0][0],
-        "footnotes": q(db_path, "SELECT count(*) FROM footnotes f JOIN documents d "
-                       "USING (doc_id, capture_id) WHERE d.run_id = ?", [run_id])[0][0],  # fmt: skip
-        "removed_by_rule": dict(rules),
-    }
 
 
 @flow(name="scrubline-pipeline", log_prints=False)
@@ -171,7 +156,7 @@ def pipeline(
             staged = clean_and_stage(batch, batch_rejects, run_id, batch_dir, raw_dir, workers)
             loaded.update({k: v for k, v in load(db, run_id, staged).items() if isinstance(v, int)})
         summary["loaded"] = dict(loaded)
-        summary.update(run_summary(db, run_id))
+        summary.update(warehouse.run_summary(db, run_id))
         summary["inputs"] = len(captures) + len(rejects)
         if run_validation:
             summary["dq"] = validate(db, run_id, str(home / "dq_site"))

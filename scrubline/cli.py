@@ -90,64 +90,6 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- explain
 
-_DOC_COLUMNS = (
-    "doc_id", "capture_id", "source_uri", "title", "authors", "published_at", "dateline", "language",
-    "outlet_id", "outlet_confidence", "outlet_evidence", "metadata_evidence", "decode", "normalize_plan",
-    "text_normalized", "text", "ruleset_version", "pipeline_version", "run_id", "quarantined",
-    "quarantine_reason",
-)
-
-
-_EXPLAIN_SQL = {
-    "document": "SELECT " + ", ".join(f"d.{c}" for c in _DOC_COLUMNS)
-    + " FROM documents d JOIN captures c USING (capture_id) "
-    "WHERE d.doc_id = ? OR d.doc_id LIKE ? || '%' OR d.source_uri LIKE '%' || ? || '%' "
-    "ORDER BY c.fetched_at DESC LIMIT 1",
-    "capture": "SELECT source_uri, fetched_at, content_type, byte_size, http_status, warc_record_id, "
-    "raw_path FROM captures WHERE capture_id = ?",
-    "run": "SELECT run_id, flow_name, started_at, finished_at, status, scrubline_version, git_commit, "
-    "ruleset_version FROM runs WHERE run_id = ?",
-    "removed": "SELECT start_offset, end_offset, rule_id, rule_version, category, removed_text, evidence "
-    "FROM removed_spans WHERE doc_id = ? AND capture_id = ? ORDER BY start_offset",
-    "footnotes": "SELECT ordinal, marker, url, domain, cited_outlet_id, issues FROM footnotes "
-    "WHERE doc_id = ? AND capture_id = ? ORDER BY ordinal",
-    "outlet": "SELECT outlet_id, name, country, kind, provisional FROM outlets WHERE outlet_id = ?",
-}
-
-
-def load_explanation(db: str, ref: str) -> dict[str, Any] | None:
-    """Everything the warehouse knows about one document (latest version), as plain data."""
-    from scrubline import warehouse
-
-    con = warehouse.connect(db, read_only=True)
-    try:
-        row = con.execute(_EXPLAIN_SQL["document"], [ref, ref, ref]).fetchone()
-        if row is None:
-            return None
-        doc = dict(zip(_DOC_COLUMNS, row, strict=True))
-        key = [doc["doc_id"], doc["capture_id"]]
-        capture = _one(con, _EXPLAIN_SQL["capture"], [doc["capture_id"]])
-        run = _one(con, _EXPLAIN_SQL["run"], [doc["run_id"]])
-        spans = _all(con, _EXPLAIN_SQL["removed"], key)
-        notes = _all(con, _EXPLAIN_SQL["footnotes"], key)
-        outlet = _one(con, _EXPLAIN_SQL["outlet"], [doc["outlet_id"]])
-    finally:
-        con.close()
-    return {"document": doc, "capture": capture, "run": run, "outlet": outlet, "removed": spans,
-            "footnotes": notes}  # fmt: skip
-
-
-def _one(con: Any, sql: str, params: list[Any]) -> dict[str, Any] | None:
-    rows = _all(con, sql, params)
-    return rows[0] if rows else None
-
-
-def _all(con: Any, sql: str, params: list[Any]) -> list[dict[str, Any]]:
-    cur = con.execute(sql, params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
-
 def render_in_place(text: str, spans: list[dict[str, Any]], color: bool) -> str:
     """``text`` with each removed span shown where it was, labelled with its rule."""
     out: list[str] = []
@@ -171,7 +113,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from scrubline import warehouse
 
     db = args.db or str(warehouse.default_db_path())
-    info = load_explanation(db, args.doc)
+    info = warehouse.explanation(db, args.doc)
     if info is None:
         print(f"no document matches {args.doc!r} in {db}", file=sys.stderr)
         return 1

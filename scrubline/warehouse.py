@@ -561,6 +561,88 @@ def query(
     return query_table(db_path, sql, params)[1]
 
 
+# -------------------------------------------------------------------------------- explain / summary
+
+_EXPLAIN_DOC_COLUMNS = (
+    "doc_id", "capture_id", "source_uri", "title", "authors", "published_at", "dateline", "language",
+    "outlet_id", "outlet_confidence", "outlet_evidence", "metadata_evidence", "decode", "normalize_plan",
+    "text_normalized", "text", "ruleset_version", "pipeline_version", "run_id", "quarantined",
+    "quarantine_reason",
+)
+_EXPLAIN_SQL = {
+    "document": "SELECT " + ", ".join(f"d.{c}" for c in _EXPLAIN_DOC_COLUMNS)
+    + " FROM documents d JOIN captures c USING (capture_id) "
+    "WHERE d.doc_id = ? OR d.doc_id LIKE ? || '%' OR d.source_uri LIKE '%' || ? || '%' "
+    "ORDER BY coalesce(c.last_seen_at, c.fetched_at) DESC LIMIT 1",
+    "capture": "SELECT source_uri, fetched_at, content_type, byte_size, http_status, warc_record_id, "
+    "raw_path FROM captures WHERE capture_id = ?",
+    "run": "SELECT run_id, flow_name, started_at, finished_at, status, scrubline_version, git_commit, "
+    "ruleset_version FROM runs WHERE run_id = ?",
+    "removed": "SELECT start_offset, end_offset, rule_id, rule_version, category, removed_text, evidence "
+    "FROM removed_spans WHERE doc_id = ? AND capture_id = ? ORDER BY start_offset",
+    "footnotes": "SELECT ordinal, kind, marker, url, domain, cited_outlet_id, issues FROM footnotes "
+    "WHERE doc_id = ? AND capture_id = ? ORDER BY ordinal",
+    "outlet": "SELECT outlet_id, name, country, kind, provisional FROM outlets WHERE outlet_id = ?",
+}
+
+
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
+    cur = con.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _first(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return rows[0] if rows else None
+
+
+def explanation(db_path: str | Path, ref: str) -> dict[str, Any] | None:
+    """Everything stored about one document (its latest version): document, capture, run,
+    outlet, removed spans, footnotes. ``ref``: doc_id, a doc_id prefix or part of the source URI."""
+    con = connect(db_path, read_only=True)
+    try:
+        found = _dicts(con, _EXPLAIN_SQL["document"], [ref, ref, ref])
+        if not found:
+            return None
+        doc = found[0]
+        key = [doc["doc_id"], doc["capture_id"]]
+        return {
+            "document": doc,
+            "capture": _first(_dicts(con, _EXPLAIN_SQL["capture"], [doc["capture_id"]])),
+            "run": _first(_dicts(con, _EXPLAIN_SQL["run"], [doc["run_id"]])),
+            "outlet": _first(_dicts(con, _EXPLAIN_SQL["outlet"], [doc["outlet_id"]])),
+            "removed": _dicts(con, _EXPLAIN_SQL["removed"], key),
+            "footnotes": _dicts(con, _EXPLAIN_SQL["footnotes"], key),
+        }
+    finally:
+        con.close()
+
+
+def run_summary(db_path: str | Path, run_id: str) -> dict[str, Any]:
+    """What one run wrote: documents, rejects, footnotes and removed spans by rule."""
+    con = connect(db_path, read_only=True)
+    try:
+        def count(sql: str) -> int:
+            return con.execute(sql, [run_id]).fetchone()[0]
+
+        by_rule = con.execute(
+            "SELECT rule_id, count(*) FROM removed_spans s JOIN documents d USING (doc_id, capture_id) "
+            "WHERE d.run_id = ? GROUP BY 1 ORDER BY 2 DESC, 1",
+            [run_id],
+        ).fetchall()
+        return {
+            "documents": count("SELECT count(*) FROM documents WHERE run_id = ?"),
+            "rejects": count("SELECT count(*) FROM rejects WHERE run_id = ?"),
+            "footnotes": count(
+                "SELECT count(*) FROM footnotes f JOIN documents d USING (doc_id, capture_id) "
+                "WHERE d.run_id = ?"
+            ),
+            "removed_by_rule": dict(by_rule),
+        }
+    finally:
+        con.close()
+
+
 # -------------------------------------------------------------------------------- data quality
 
 _DQ_COLUMNS = (

@@ -107,10 +107,11 @@ def test_second_run_adds_no_rows(first_run, inputs):
 
 
 def test_explain_shows_provenance_and_removals_in_place(first_run):
-    from scrubline.cli import format_explanation, load_explanation
+    from scrubline.cli import format_explanation
+    from scrubline.warehouse import explanation
 
     db, summary = first_run
-    info = load_explanation(str(db), "003_b8ff")
+    info = explanation(str(db), "003_b8ff")
     assert info is not None
     assert info["capture"]["byte_size"] == (seeds_dir() / "003_b8ff09be8abf3fd2.txt").stat().st_size
     assert info["run"]["status"] == "completed" and info["run"]["git_commit"]
