@@ -124,3 +124,37 @@ def test_seed_like_section_heading_stays() -> None:
     text = f"{BODY}\n\nNagorno-Karabakh conflict\n\n{BODY}\n"
     for engine in ENGINES:
         assert "Nagorno-Karabakh conflict" in engine.run(text)[0]
+
+
+# --------------------------------------------------------------------------- lexicon scanners
+
+LEADS = ["", " ", "\t", "• ", "» ", "- ", "\u00a0", "> ", "(", "«", "“", "# ", "[", "x"]
+lead_lines = st.tuples(st.sampled_from(LEADS), pieces, st.sampled_from(["\n", " ", ": ", ""])).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(lead_lines, pieces), max_size=30).map("".join))
+def test_fast_scanner_matches_reference(text: str) -> None:
+    """hyperscan (line starts + lead pieces) and the Aho-Corasick reference agree exactly:
+    same hits, same order, anchored phrases only at a line's lead."""
+    lexicon = default_lexicon()
+    lowered = DocView(text).lowered
+    assert lexicon.line_hits(lowered) == lexicon.line_hits_reference(lowered)
+
+
+def test_fast_scanner_non_ascii_and_surrogates() -> None:
+    lexicon = default_lexicon()
+    text = "Über uns \ud800\n » Teilen\n  ähnliche artikel\n© 2024 ä\n\u00a0newsletter abonnieren\n"
+    lowered = DocView(text).lowered
+    hits = lexicon.line_hits(lowered)
+    assert hits == lexicon.line_hits_reference(lowered)
+    assert {lowered[h.start : h.end] for h in hits} >= {"teilen", "©", "newsletter abonnieren"}
+
+
+def test_lexicon_pickles() -> None:
+    """Engines travel to worker processes: the compiled matcher is rebuilt there."""
+    import pickle
+
+    engine = pickle.loads(pickle.dumps(Engine()))
+    text = f"{BODY}\n\nFollow us on Twitter\n"
+    assert engine.run(text) == Engine().run(text)

@@ -6,17 +6,16 @@ line shapes, zones) are computed once, on demand, and cached here.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import accumulate
+from itertools import accumulate, repeat
+from operator import add
 
+from .lexicon import LEAD as _LEAD
 from .lexicon import Hit, Lexicon, default_lexicon
 
-#: Characters that may precede a line's first word: bullets, quotes, arrows, list dashes.
-_LEAD = re.compile(r"[\s•·▪►▶→»«>*|\-–—\"'“”„‘’\[\(#]*")
 _TERMINAL = frozenset(".!?…\"'”»)]:;。！？")
 
 #: A line of at least this many words that ends like a sentence reads as body text.
@@ -54,7 +53,7 @@ class DocView:
 
     @cached_property
     def line_starts(self) -> list[int]:
-        return [0, *accumulate(len(s) + 1 for s in self.raw_lines[:-1])]
+        return list(accumulate(map(add, map(len, self.raw_lines[:-1]), repeat(1)), initial=0))
 
     def __len__(self) -> int:
         return len(self.raw_lines)
@@ -111,16 +110,14 @@ class DocView:
     def hits_by_line(self) -> dict[int, list[Hit]]:
         """Lexicon hits grouped by line; anchored phrases kept only at a line's lead."""
         grouped: dict[int, list[Hit]] = {}
-        lead_cache: dict[int, int] = {}
-        for hit in self.lexicon.scan(self.lowered):
-            i = self.line_of(hit.start)
-            if hit.phrase.anchored:
-                lead = lead_cache.get(i)
-                if lead is None:
-                    lead = lead_cache[i] = self.lead_offset(i)
-                if hit.start != lead:
-                    continue
-            grouped.setdefault(i, []).append(hit)
+        starts = self.line_starts
+        for hit in self.lexicon.line_hits(self.lowered):
+            i = bisect_right(starts, hit.start) - 1
+            found = grouped.get(i)
+            if found is None:
+                grouped[i] = [hit]
+            else:
+                found.append(hit)
         return grouped
 
     def content_lines(self, first: int = 0) -> list[int]:
@@ -136,6 +133,15 @@ class DocView:
     def last_body_line(self, skip: Callable[[int], bool] | None = None) -> int:
         """Index of the last body-like line not excluded by ``skip``, or -1. Walks back from
         the end, so it costs only the tail."""
+        if skip is None:
+            return self._last_body_line
+        return self._last_body(skip)
+
+    @cached_property
+    def _last_body_line(self) -> int:
+        return self._last_body(None)
+
+    def _last_body(self, skip: Callable[[int], bool] | None) -> int:
         lines = self.raw_lines
         for i in range(len(lines) - 1, -1, -1):
             raw = lines[i]
