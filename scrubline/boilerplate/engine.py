@@ -17,20 +17,23 @@ from .rules import Rule, default_rules
 
 def detect(doc: DocView, rules: Sequence[Rule]) -> list[Span]:
     """Every span the rules find, stage by stage, merged (earlier rules win overlaps)."""
-    found: list[Span] = []
+    merged: list[Span] = []
     for stage in sorted({r.stage for r in rules}):
-        merged = merge_spans(found)
+        found: list[Span] = []
         for rule in rules:
             if rule.stage == stage:
                 found.extend(rule.detect(doc, merged))
-    return _extend_to_end(doc.text, merge_spans(found))
+        merged = merge_spans(found, merged)  # earlier stages win, then registry order
+    return _extend_to_end(doc.text, merged)
 
 
-def merge_spans(spans: Sequence[Span]) -> list[Span]:
+def merge_spans(spans: Sequence[Span], kept: Sequence[Span] = ()) -> list[Span]:
     """Resolve overlaps once: a span overlapping an earlier-registered one is trimmed to what
-    it adds, so each removed character is attributed to exactly one rule."""
-    starts: list[int] = []  # kept spans: disjoint, sorted by start
-    kept: list[Span] = []
+    it adds, so each removed character is attributed to exactly one rule. ``kept``: spans
+    already merged (disjoint, sorted), which win over ``spans``; the same as merging
+    ``[*kept, *spans]``."""
+    kept = list(kept)  # disjoint, sorted by start
+    starts: list[int] = [s.start for s in kept]
     for span in spans:  # registry order = priority order
         if span.end <= span.start:
             continue

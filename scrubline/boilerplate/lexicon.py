@@ -8,8 +8,9 @@ first word, after bullets, quotes and arrows: ``document._LEAD``).
 Two interchangeable scanners give the same hits in the same order:
 
 - hyperscan (when installed; a manylinux wheel): the phrases as pure literals over the UTF-8
-  bytes of ``"\\n" + text``, anchored phrases as ``"\\n" + phrase`` (a line start), plus a second
-  scan over the few lines whose lead is not their first character. About 2 ms per MB.
+  bytes of the text, anchored phrases as ``"\\n" + phrase`` (a line start), plus a second scan
+  over the first line and the few lines whose lead is not their first character. About 2 ms
+  per MB.
 - pyahocorasick (the reference, and the fallback): every occurrence, then the anchor filter in
   Python. About 30 ms per MB.
 """
@@ -22,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 import yaml
@@ -51,8 +53,7 @@ class Phrase:
     anchored: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A phrase found in the text at ``[start, end)`` (offsets into the document)."""
 
     start: int
@@ -162,24 +163,28 @@ class Lexicon:
         if hyperscan is None:
             return self.line_hits_reference(lowered)
         found: dict[tuple[int, int], bool] = {}  # (end, text index) -> at a line's lead
-        self._hs_scan("\n" + lowered, found, None)
-        leads = [m.end() - 1 for m in _LEAD_RUN.finditer("\n" + lowered)]
-        if leads:
-            self._scan_leads(lowered, leads, found)
+        self._hs_scan(lowered, found, None)
+        # the first line (no newline before it) and the lines whose first word follows
+        # spaces, bullets or quotes get a second scan of "\n" + their remainder
+        leads = [LEAD.match(lowered).end()]
+        leads += [m.end() for m in _LEAD_RUN.finditer(lowered)]
+        self._scan_leads(lowered, leads, found)
         texts = self._texts
         order = sorted(found, key=lambda key: (key[0], -len(texts[key[1]])))
         hits: list[Hit] = []
+        append = hits.append
         at_lead, elsewhere = self._at_lead, self._elsewhere
         n = len(lowered)
-        for end, k in order:
+        for key in order:
+            end, k = key
             start = end - len(texts[k])
             # boundaries (as _on_boundaries)
             if start > 0 and lowered[start].isalnum() and lowered[start - 1].isalnum():
                 continue
             if end < n and lowered[end - 1].isalnum() and lowered[end].isalnum():
                 continue
-            for phrase in at_lead[k] if found[(end, k)] else elsewhere[k]:
-                hits.append(Hit(start, end, phrase))
+            for phrase in at_lead[k] if found[key] else elsewhere[k]:
+                append(Hit(start, end, phrase))
         return hits
 
     def _scan_leads(self, lowered: str, leads: list[int], found: dict[tuple[int, int], bool]) -> None:
@@ -202,7 +207,7 @@ class Lexicon:
     def _hs_scan(
         self, buffer: str, found: dict[tuple[int, int], bool], offsets: list[tuple[int, int]] | None
     ) -> None:
-        """Scan ``buffer`` ("\\n" + text, or "\\n"-joined lead pieces when ``offsets`` is given);
+        """Scan ``buffer`` (the text, or "\\n"-joined lead pieces when ``offsets`` is given);
         record hits as (end offset in the text, text index) -> at lead."""
         db, scratch = self._hyperscan()
         data = buffer.encode("utf-8", "surrogatepass")
@@ -225,7 +230,7 @@ class Lexicon:
                 prev_b, prev_c = end_b, end_c
             k = pid >> 1
             if offsets is None:
-                end = end_c - 1  # buffer = "\n" + text
+                end = end_c
             else:
                 while piece + 1 < len(offsets) and offsets[piece + 1][0] <= end_c - len(self._texts[k]):
                     piece += 1

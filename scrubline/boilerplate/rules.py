@@ -88,10 +88,10 @@ class LineVerdict:
 
 def judge_line(doc: DocView, i: int, hits: list[Hit], tail: bool) -> LineVerdict | None:
     """Decide from lexicon hits, line length and position whether line ``i`` is boilerplate."""
-    line = doc.line(i)
     strong = [h for h in hits if h.phrase.category != "weak"]
     if not strong:
         return None
+    line = doc.line(i)
     lead = doc.lead_offset(i)
     at_lead = [h for h in strong if h.start == lead]
     for hit in at_lead:
@@ -123,18 +123,27 @@ def lexicon_verdicts(doc: DocView) -> dict[int, LineVerdict]:
         return cached
     hits_by_line = doc.hits_by_line
     verdicts: dict[int, LineVerdict] = {}
-    if not hits_by_line:
-        doc._lexicon_verdicts = verdicts  # type: ignore[attr-defined]
-        return verdicts
-    last_body = doc.last_body_line(
-        lambda i: any(h.phrase.category != "weak" for h in hits_by_line.get(i, ()))
-    )
-    for i, hits in hits_by_line.items():
-        verdict = judge_line(doc, i, hits, tail=0 <= last_body < i)
-        if verdict is not None:
-            verdicts[i] = verdict
+    if hits_by_line:
+        last_body = doc.last_body_line(
+            lambda i: any(h.phrase.category != "weak" for h in hits_by_line.get(i, ()))
+        )
+        for i, hits in hits_by_line.items():
+            verdict = judge_line(doc, i, hits, tail=0 <= last_body < i)
+            if verdict is not None:
+                verdicts[i] = verdict
     doc._lexicon_verdicts = verdicts  # type: ignore[attr-defined]
     return verdicts
+
+
+def _verdicts_by_category(doc: DocView) -> dict[str, list[tuple[int, LineVerdict]]]:
+    """``lexicon_verdicts`` grouped by category, lines ascending (cached on the DocView)."""
+    cached = getattr(doc, "_verdicts_by_category", None)
+    if cached is None:
+        cached = {}
+        for i, verdict in sorted(lexicon_verdicts(doc).items()):
+            cached.setdefault(verdict.category, []).append((i, verdict))
+        doc._verdicts_by_category = cached  # type: ignore[attr-defined]
+    return cached
 
 
 class LexiconRule(Rule):
@@ -153,9 +162,8 @@ class LexiconRule(Rule):
         self.__doc__ = f"Lines judged '{category}' by the lexicons (see judge_line)."
 
     def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
-        for i, verdict in sorted(lexicon_verdicts(doc).items()):
-            if verdict.category == self.category:
-                yield self.span(doc, i, i, self.category, verdict.evidence)
+        for i, verdict in _verdicts_by_category(doc).get(self.category, ()):
+            yield self.span(doc, i, i, self.category, verdict.evidence)
 
 
 # --------------------------------------------------------------------------- contact lines
@@ -252,6 +260,14 @@ _NOTE_CUE_MARKED = re.compile(
     re.IGNORECASE,
 )
 _NOTE_CUE_NUMBERED = re.compile(r"\n[ \t\u00a0]*(?:\d{1,3}[.)]|\(\d{1,3}\))[ \t\u00a0]*\S")
+#: Two note lines (any marker style) with only blank lines between them: a notes list of two
+#: or more (footnotes._runs) always has such a pair, and most texts have none.
+_NOTE_MARK = r"(?:\[(?:[ivxlcdm]{1,7}|\d{1,3})\]|\^\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\d{1,3}[.)]|\(\d{1,3}\))"
+_NOTE_PAIR = re.compile(
+    r"\n[ \t\u00a0]*" + _NOTE_MARK + r"[ \t\u00a0]*\S[^\n]*\n(?:[^\S\n]*\n)*[ \t\u00a0]*" + _NOTE_MARK
+    + r"[ \t\u00a0]*\S",
+    re.IGNORECASE,
+)  # fmt: skip
 
 
 def _at_least_two(pattern: re.Pattern[str], text: str) -> bool:
@@ -260,9 +276,12 @@ def _at_least_two(pattern: re.Pattern[str], text: str) -> bool:
 
 
 def _may_have_notes(doc: DocView) -> bool:
-    """Cheap necessary condition for ``find_endnote_block`` to find a list: two marker lines,
-    and for "1." / "(1)" lists also a URL or a heading line (see footnotes._is_notes_run)."""
+    """Cheap necessary condition for ``find_endnote_block`` to find a list: two adjacent note
+    lines, two marker lines, and for "1." / "(1)" lists also a URL or a heading line (see
+    footnotes._is_notes_run)."""
     text = doc.nl_text
+    if _NOTE_PAIR.search(text) is None:
+        return False
     if _at_least_two(_NOTE_CUE_MARKED, text):
         return True
     if not _at_least_two(_NOTE_CUE_NUMBERED, text):
@@ -330,26 +349,34 @@ class TailBlockRule(Rule):
     def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
         if not found:
             return
-        removed_lines = set()
+        last_body = doc.last_body_line()
+        if last_body >= 0 and max(s.end for s in found) <= doc.line_starts[last_body]:
+            return  # every removed line comes before the last body line: no tail block
+        line_of = doc.line_of
+        removed_lines: set[int] = set()
         for span in found:
-            last = doc.line_of(max(span.start, span.end - 1))
-            removed_lines.update(range(doc.line_of(span.start), last + 1))
+            first, last = line_of(span.start), line_of(max(span.start, span.end - 1))
+            if first == last:
+                removed_lines.add(first)
+            else:
+                removed_lines.update(range(first, last + 1))
         last_body = doc.last_body_line(removed_lines.__contains__)
         if last_body < 0:  # no body text: nothing to call a tail
             return
-        tail_start = last_body + 1
-        tail = doc.content_lines(tail_start)
-        removed_tail = [i for i in tail if i in removed_lines]
-        if not removed_tail:
+        lines = doc.raw_lines
+        first_removed = min((i for i in removed_lines if i > last_body and lines[i].strip()), default=-1)
+        if first_removed < 0:
             return
-        first_removed = removed_tail[0]
-        for i in tail:
-            if i in removed_lines or i < first_removed:
+        terminal = _TERMINAL_CHARS
+        for i in range(first_removed + 1, len(lines)):
+            if i in removed_lines:
                 continue
-            line = doc.line(i)
-            if line.words > self.MAX_WORDS or (line.terminal and not line.text.endswith(('"', "”"))):
+            text = lines[i].strip()
+            if not text or (text[-1] in terminal and text[-1] not in '"”'):
                 continue
-            yield self.span(doc, i, i, *self._classify(line.text))
+            if len(text.split()) > self.MAX_WORDS:
+                continue
+            yield self.span(doc, i, i, *self._classify(text))
 
     @staticmethod
     def _classify(text: str) -> tuple[str, str]:
