@@ -6,6 +6,10 @@
   in it (sorted by name), enriched by ``manifest.jsonl`` there if present. Manifest lines come
   first, in manifest order (they may also name files in subfolders or with other extensions),
   then the unlisted files. A file named by any manifest line, valid or not, is governed by it.
+  Then every ``.warc``/``.warc.gz`` file in the folder.
+- A ``.warc``/``.warc.gz`` file is read as an archive of captures (``scrubline.ingest.warc``).
+- A ``.yaml``/``.yml`` file is a sources manifest (``load_sources`` + ``read_sources``); an
+  ``http(s)://`` URL is one ``url`` source (fetched, conditionally when ``seen`` knows it).
 
 Manifest line: ``{"id", "file", "url"?, "retrieved_at"?, "language"?, "outlet"?}``; ``file``
 is relative to the manifest's folder and may not leave it; ``id`` must be unique.
@@ -26,13 +30,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from scrubline.decode import binary_reason
+from scrubline.ingest.http import FetchConfig, Fetcher, FetchState
+from scrubline.ingest.report import IngestReport
+from scrubline.ingest.warc import is_warc, read_warc
 from scrubline.records import Capture, Reject, sha256_hex
 
 MANIFEST_NAME = "manifest.jsonl"
@@ -55,22 +62,68 @@ class _Entry:
     outlet: str | None = None
 
 
-def read_inputs(paths: Iterable[Path | str]) -> tuple[list[Capture], list[Reject]]:
-    """Read files and directories into Captures; every bad input becomes a Reject."""
+def read_inputs(
+    paths: Iterable[Path | str],
+    *,
+    fetcher: Fetcher | None = None,
+    fetch_config: FetchConfig | None = None,
+    seen: Mapping[str, FetchState] | None = None,
+    report: IngestReport | None = None,
+) -> tuple[list[Capture], list[Reject]]:
+    """Read files, folders, WARCs, sources manifests and URLs; every bad input is a Reject.
+
+    ``fetcher`` (or one built from ``fetch_config``) fetches URLs; ``seen`` and ``report`` are
+    passed to ``read_sources`` (see there): skipped and unchanged inputs are counted in
+    ``report``.
+    """
     captures: list[Capture] = []
     rejects: list[Reject] = []
-    seen: set[tuple[Path, str]] = set()
+    report = report if report is not None else IngestReport()
+    seen_files: set[tuple[Path, str]] = set()
     for given in paths:
-        entries, plan_rejects = _plan(Path(given))
+        if _is_url(given) or _is_sources_manifest(given):
+            from scrubline.ingest.manifest import ManifestError, Source, load_sources, read_sources
+
+            if fetcher is None:
+                fetcher = Fetcher(fetch_config or FetchConfig())
+            if _is_url(given):
+                sources = [Source(kind="url", url=str(given).strip())]
+            else:
+                try:
+                    sources = load_sources(given)
+                except ManifestError as exc:
+                    uri = local_uri(Path(given), Path(given).parent)
+                    rejects.append(_reject(uri, "ManifestError", str(exc)))
+                    continue
+            got, failed = read_sources(sources, fetcher=fetcher, seen=seen, report=report)
+            captures.extend(got)
+            rejects.extend(failed)
+            continue
+        entries, warcs, plan_rejects = _plan(Path(given))
         rejects.extend(plan_rejects)
         for entry in entries:
             key = (entry.path.resolve(), entry.source_uri)
-            if key in seen:  # the same file reached twice (folder and file both given)
+            if key in seen_files:  # the same file reached twice (folder and file both given)
                 continue
-            seen.add(key)
+            seen_files.add(key)
             result = read_entry(entry)
             (captures if isinstance(result, Capture) else rejects).append(result)
+        for warc in warcs:
+            key = (warc.resolve(), "warc")
+            if key not in seen_files:
+                seen_files.add(key)
+                got, failed = read_warc(warc, report=report)
+                captures.extend(got)
+                rejects.extend(failed)
     return captures, rejects
+
+
+def _is_url(given: Path | str) -> bool:
+    return isinstance(given, str) and given.strip().lower().startswith(("http://", "https://"))
+
+
+def _is_sources_manifest(given: Path | str) -> bool:
+    return Path(given).suffix.lower() in (".yaml", ".yml") and Path(given).is_file()
 
 
 def local_uri(path: Path, root: Path) -> str:
@@ -115,22 +168,28 @@ def _reject(uri: str, error_class: str, message: str, capture_id: str | None = N
     return Reject(uri, STAGE, error_class, message, capture_id)
 
 
-def _plan(path: Path) -> tuple[list[_Entry], list[Reject]]:
-    """The files a given path stands for, plus rejects found while planning."""
+def _plan(path: Path) -> tuple[list[_Entry], list[Path], list[Reject]]:
+    """The files and the WARC archives a given path stands for, plus rejects found planning."""
     if path.is_dir():
-        return _plan_dir(path)
+        entries, rejects = _plan_dir(path)
+        warcs = sorted(p for p in path.iterdir() if is_warc(p) and p.is_file())
+        return entries, warcs, rejects
     if not path.exists():
         uri = f"local:{path.resolve().parent.name}/{path.name}"
-        return [], [_reject(uri, "FileNotFoundError", f"no such file or directory: {path}")]
+        return [], [], [_reject(uri, "FileNotFoundError", f"no such file or directory: {path}")]
+    if is_warc(path):
+        return [], [path], []
     if path.name == MANIFEST_NAME:
-        return _split(item for _, item in _read_manifest(path))
+        entries, rejects = _split(item for _, item in _read_manifest(path))
+        return entries, [], rejects
     sibling = path.parent / MANIFEST_NAME
     if sibling.is_file():  # a file passed alone still gets what its folder's manifest says
         target = path.resolve()
         mine = [item for named, item in _read_manifest(sibling) if named == target]
         if mine:
-            return _split(mine)
-    return [_Entry(path, local_uri(path, path.parent))], []
+            entries, rejects = _split(mine)
+            return entries, [], rejects
+    return [_Entry(path, local_uri(path, path.parent))], [], []
 
 
 def _plan_dir(folder: Path) -> tuple[list[_Entry], list[Reject]]:

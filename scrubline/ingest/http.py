@@ -61,6 +61,36 @@ class FetchConfig:
     )
 
 
+#: Extra media types a feed or sitemap may come as (JSON Feed, gzipped sitemaps).
+FEED_TYPES = (
+    "application/feed+json",
+    "application/json",
+    "application/x-gzip",
+    "application/gzip",
+    "application/octet-stream",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchState:
+    """What a previous run knew about a URL: its validators and the capture it gave.
+
+    Built by the flow from the warehouse (latest capture per source URI). A URL with a state
+    is *seen*: a feed does not fetch it again; a ``url`` source asks for it conditionally.
+    """
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    capture_id: str | None = None
+
+    @classmethod
+    def of(cls, capture: Capture) -> FetchState:
+        """The state a new capture leaves for the next run."""
+        headers = capture.http_headers or {}
+        return cls(capture.source_uri, headers.get("etag"), headers.get("last-modified"), capture.capture_id)
+
+
 @dataclass(frozen=True, slots=True)
 class NotModified:
     """The server confirmed (304) that the previous capture is still current."""
@@ -104,8 +134,12 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         source_id: str | None = None,
+        extra_types: tuple[str, ...] = (),
     ) -> Capture | NotModified | Reject:
-        """Fetch one URL; ``etag``/``last_modified`` from a previous capture make it conditional."""
+        """Fetch one URL; ``etag``/``last_modified`` from a previous capture make it conditional.
+
+        ``extra_types`` widens the content-type allow-list for this request (feeds, sitemaps).
+        """
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -115,7 +149,7 @@ class Fetcher:
             _check_url(url, self.config.allow_private)  # before robots.txt is asked for
             if self.config.respect_robots and not self._robots_allow(url):
                 raise _Refused("RobotsDisallowed", f"robots.txt disallows {url}")
-            status, final_url, response_headers, body = self._follow(url, headers)
+            status, final_url, response_headers, body = self._follow(url, headers, extra_types)
         except _Refused as refused:
             return Reject(url, STAGE, refused.error_class, refused.message)
         if status == 304:
@@ -133,10 +167,12 @@ class Fetcher:
 
     # --- one logical request: redirects, retries ---------------------------------------
 
-    def _follow(self, url: str, headers: dict[str, str]) -> tuple[int, str, dict[str, str], bytes]:
+    def _follow(
+        self, url: str, headers: dict[str, str], extra_types: tuple[str, ...] = ()
+    ) -> tuple[int, str, dict[str, str], bytes]:
         current = url
         for _ in range(self.config.max_redirects + 1):
-            status, response_headers, body = self._with_retries(current, headers)
+            status, response_headers, body = self._with_retries(current, headers, extra_types)
             if status not in _REDIRECTS:
                 return status, current, response_headers, body
             location = response_headers.get("location")
@@ -147,11 +183,13 @@ class Fetcher:
                 raise _Refused("RobotsDisallowed", f"robots.txt disallows redirect target {current}")
         raise _Refused("TooManyRedirects", f"more than {self.config.max_redirects} redirects from {url}")
 
-    def _with_retries(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    def _with_retries(
+        self, url: str, headers: dict[str, str], extra_types: tuple[str, ...] = ()
+    ) -> tuple[int, dict[str, str], bytes]:
         attempts = self.config.retries + 1
         for attempt in range(1, attempts + 1):
             try:
-                status, response_headers, body = self._request(url, headers)
+                status, response_headers, body = self._request(url, headers, extra_types)
             except _Retryable as exc:
                 if attempt == attempts:
                     raise _Refused(exc.error_class, f"{exc.message} (after {attempts} attempts)") from None
@@ -162,7 +200,9 @@ class Fetcher:
 
     # --- one HTTP exchange ---------------------------------------------------------------
 
-    def _request(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    def _request(
+        self, url: str, headers: dict[str, str], extra_types: tuple[str, ...] = ()
+    ) -> tuple[int, dict[str, str], bytes]:
         host = _check_url(url, self.config.allow_private)
         self._wait_for(host)
         request = urllib.request.Request(url, headers={"User-Agent": self.config.user_agent, **headers})
@@ -182,12 +222,12 @@ class Fetcher:
                 return status, response_headers, b""
             if status >= 400:
                 raise _Refused("HTTPError", f"HTTP {status} {response.reason} from {url}")
-            self._check_content_type(url, response_headers.get("content-type"))
+            self._check_content_type(url, response_headers.get("content-type"), extra_types)
             return status, response_headers, self._read_capped(url, response, response_headers)
 
-    def _check_content_type(self, url: str, content_type: str | None) -> None:
+    def _check_content_type(self, url: str, content_type: str | None, extra_types: tuple[str, ...]) -> None:
         media = (content_type or "").split(";", 1)[0].strip().lower()
-        if media and media not in self.config.accept_types:
+        if media and media not in self.config.accept_types and media not in extra_types:
             raise _Refused("UnsupportedContentType", f"content type {media} not accepted from {url}")
 
     def _read_capped(self, url: str, response: HTTPResponse, headers: dict[str, str]) -> bytes:

@@ -17,7 +17,7 @@ Format: a list of sources, or a mapping with a ``sources:`` list. Each source::
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from scrubline.ingest.feeds import discover
 from scrubline.ingest.files import read_inputs
-from scrubline.ingest.http import Fetcher
+from scrubline.ingest.http import Fetcher, FetchState, NotModified
+from scrubline.ingest.report import IngestReport
+from scrubline.ingest.warc import WARC_TYPES, read_warc, read_warc_bytes
 from scrubline.records import Capture, Reject
 
 KINDS = ("file", "dir", "url", "feed", "sitemap", "warc")
@@ -119,7 +122,7 @@ def _location_problems(kind: Any, path: str | None, url: str | None, base: Path)
             problems.append(f"path: {path!r} does not exist (relative to {base})")
         elif kind == "dir" and not (base / path).is_dir():
             problems.append(f"path: {path!r} is not a folder")
-    if kind in _URL_KINDS:
+    if kind in _URL_KINDS or (kind == "warc" and url is not None):
         if url is None:
             problems.append(f"url: required for kind {kind!r}")
         elif urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
@@ -128,36 +131,96 @@ def _location_problems(kind: Any, path: str | None, url: str | None, base: Path)
 
 
 def read_sources(
-    sources: Iterable[Source], *, schedule: str | None = None, fetcher: Fetcher | None = None
+    sources: Iterable[Source],
+    *,
+    schedule: str | None = None,
+    fetcher: Fetcher | None = None,
+    seen: Mapping[str, FetchState] | None = None,
+    report: IngestReport | None = None,
 ) -> tuple[list[Capture], list[Reject]]:
     """Captures of every source (of one ``schedule`` group when given); failures are Rejects.
 
+    ``seen`` maps source URIs to what a previous run knew (``FetchState``): article URLs a
+    feed or sitemap lists are skipped when seen (``report.skipped["seen"]``); a ``url``
+    source is asked for conditionally, and a 304 (or the very bytes of the known capture)
+    goes to ``report.not_modified`` instead of making a capture.
     Source-level ``outlet``/``language`` fill capture hints a per-file manifest left empty.
-    Kinds feed, sitemap and warc are not implemented yet and yield one Reject each.
     """
+    fetcher = fetcher or Fetcher()
+    report = report if report is not None else IngestReport()
     captures: list[Capture] = []
     rejects: list[Reject] = []
     for source in sources:
         if schedule is not None and source.schedule != schedule:
             continue
-        got, failed = _read_one(source, fetcher)
+        got, failed = _read_one(source, fetcher, seen or {}, report)
         captures.extend(_with_hints(capture, source) for capture in got)
         rejects.extend(failed)
     return captures, rejects
 
 
-def _read_one(source: Source, fetcher: Fetcher | None) -> tuple[list[Capture], list[Reject]]:
+def _read_one(
+    source: Source, fetcher: Fetcher, seen: Mapping[str, FetchState], report: IngestReport
+) -> tuple[list[Capture], list[Reject]]:
     if source.kind in _PATH_KINDS:
-        return read_inputs([source.path])
+        return read_inputs([source.path], report=report)
+    if source.kind == "warc":
+        if source.path is not None:
+            return read_warc(source.path, report=report)
+        return _fetch_warc(source.url, fetcher, report)
     if source.kind == "url":
-        result = (fetcher or Fetcher()).fetch(source.url, source_id=source.id)
+        result = fetch_known(fetcher, source.url, seen.get(source.url), source_id=source.id)
+        return _sort([result], report)
+    items, rejects = discover(source.url, fetcher)
+    report.discovered += len(items)
+    results: list[Capture | NotModified | Reject] = []
+    for item in items:
+        if item.url in seen:
+            report.skip("seen", item.url)
+            continue
+        results.append(fetcher.fetch(item.url))
+    captures, failed = _sort(results, report)
+    return captures, rejects + failed
+
+
+def fetch_known(
+    fetcher: Fetcher, url: str, state: FetchState | None, *, source_id: str | None = None
+) -> Capture | NotModified | Reject:
+    """Fetch ``url``, conditionally when a previous run left validators.
+
+    A 200 answer carrying exactly the bytes of the known capture is ``NotModified`` too:
+    many servers ignore validators, and the same bytes make no new capture.
+    """
+    if state is None:
+        return fetcher.fetch(url, source_id=source_id)
+    result = fetcher.fetch(url, etag=state.etag, last_modified=state.last_modified, source_id=source_id)
+    if isinstance(result, Capture) and state.capture_id and result.capture_id == state.capture_id:
+        headers = result.http_headers or {}
+        return NotModified(url, headers.get("etag"), headers.get("last-modified"))
+    return result
+
+
+def _sort(
+    results: Iterable[Capture | NotModified | Reject], report: IngestReport
+) -> tuple[list[Capture], list[Reject]]:
+    captures: list[Capture] = []
+    rejects: list[Reject] = []
+    for result in results:
         if isinstance(result, Capture):
-            return [result], []
-        if isinstance(result, Reject):
-            return [], [result]
-        return [], []  # NotModified cannot happen without validators; nothing new to read
-    message = f"source kind {source.kind!r} is not supported yet"
-    return [], [Reject(source.uri, "read", "UnsupportedSource", message)]
+            captures.append(result)
+        elif isinstance(result, Reject):
+            rejects.append(result)
+        else:
+            report.not_modified.append(result)
+    return captures, rejects
+
+
+def _fetch_warc(url: str, fetcher: Fetcher, report: IngestReport) -> tuple[list[Capture], list[Reject]]:
+    """A WARC served over HTTP: fetched whole (under the size cap), then read like a file."""
+    result = fetcher.fetch(url, extra_types=WARC_TYPES)
+    if not isinstance(result, Capture):
+        return _sort([result], report)
+    return read_warc_bytes(result.raw, url, report=report)
 
 
 def _with_hints(capture: Capture, source: Source) -> Capture:

@@ -1,0 +1,322 @@
+"""WARC / WARC.gz archives -> Captures (stdlib only: gzip members are read with zlib).
+
+A ``response`` record whose HTTP payload is HTML or plain text (and a ``resource`` record of
+such a type) becomes a Capture: ``source_uri`` = ``WARC-Target-URI``, ``fetched_at`` =
+``WARC-Date``, ``warc_record_id`` = ``WARC-Record-ID``, HTTP status and headers from the
+record, ``raw`` = the payload after undoing chunked transfer and gzip/deflate content encoding.
+
+Everything else is skipped with a counted reason in ``IngestReport.skipped`` (never
+silently): ``warc:<type> record`` (request, metadata, warcinfo, revisit, ...),
+``warc:non-text payload``, ``warc:http status <code>``, ``warc:empty payload``,
+``warc:undecodable content-encoding``. A record that cannot be parsed is a
+``Reject(stage="read", error_class="CorruptWarcRecord")`` whose URI ends in ``#offset=N``:
+the byte offset of the record (of its gzip member in a ``.warc.gz``, as WARC indexes use).
+In a ``.warc.gz`` reading resumes at the next gzip member; in a plain ``.warc`` it stops.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from scrubline.decode import binary_reason
+from scrubline.ingest.report import IngestReport
+from scrubline.records import Capture, Reject
+
+STAGE = "read"
+WARC_SUFFIXES = (".warc", ".warc.gz")
+#: Media types a WARC may be served as (``kind: warc`` with a URL).
+WARC_TYPES = ("application/warc", "application/x-gzip", "application/gzip", "application/octet-stream")
+#: Payload media types that become Captures.
+TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+#: Largest decompressed gzip member / record block read (bigger ones are corrupt for us).
+MAX_RECORD_BYTES = 64_000_000
+_CHUNK = 1 << 20
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+
+
+class _Corrupt(Exception):
+    def __init__(self, offset: int, message: str) -> None:
+        super().__init__(message)
+        self.offset = offset
+        self.message = message
+
+
+def is_warc(path: Path | str) -> bool:
+    """Whether a path names a WARC file by its suffix (``.warc`` or ``.warc.gz``)."""
+    return str(path).lower().endswith(WARC_SUFFIXES)
+
+
+def read_warc(
+    path: Path | str, *, uri: str | None = None, report: IngestReport | None = None
+) -> tuple[list[Capture], list[Reject]]:
+    """Captures of the HTML/text responses in a WARC file; corrupt records are Rejects."""
+    path = Path(path)
+    if uri is None:
+        from scrubline.ingest.files import local_uri
+
+        uri = local_uri(path, path.parent)
+    try:
+        with path.open("rb") as stream:
+            return _read(stream, uri, report if report is not None else IngestReport())
+    except OSError as exc:
+        return [], [Reject(uri, STAGE, type(exc).__name__, f"cannot read WARC: {exc.strerror}")]
+
+
+def read_warc_bytes(
+    data: bytes, uri: str, *, report: IngestReport | None = None
+) -> tuple[list[Capture], list[Reject]]:
+    """``read_warc`` for a WARC already in memory (fetched over HTTP)."""
+    return _read(io.BytesIO(data), uri, report if report is not None else IngestReport())
+
+
+def _read(stream: BinaryIO, uri: str, report: IngestReport) -> tuple[list[Capture], list[Reject]]:
+    captures: list[Capture] = []
+    rejects: list[Reject] = []
+    gzipped = stream.read(2) == b"\x1f\x8b"
+    stream.seek(0)
+    for item in _gzip_records(stream) if gzipped else _records(stream, 0):
+        if isinstance(item, _Corrupt):
+            message = f"corrupt WARC record at offset {item.offset}: {item.message}"
+            rejects.append(Reject(f"{uri}#offset={item.offset}", STAGE, "CorruptWarcRecord", message))
+            continue
+        offset, headers, block = item
+        try:
+            result = _to_capture(headers, block, report)
+        except _Corrupt as exc:
+            message = f"corrupt WARC record at offset {offset}: {exc.message}"
+            rejects.append(Reject(f"{uri}#offset={offset}", STAGE, "CorruptWarcRecord", message))
+            continue
+        if result is not None:
+            captures.append(result)
+    return captures, rejects
+
+
+# --- record framing -------------------------------------------------------------------------
+
+Record = tuple[int, dict[str, str], bytes]
+
+
+def _gzip_records(stream: BinaryIO) -> Iterator[Record | _Corrupt]:
+    """Records of a .warc.gz, one gzip member at a time; a bad member is skipped."""
+    offset = 0
+    while True:
+        stream.seek(offset)
+        if not stream.read(1):
+            return
+        try:
+            member, size = _inflate_member(stream, offset)
+        except _Corrupt as exc:
+            yield exc
+            following = _find_member(stream, offset + 1)
+            if following is None:
+                return
+            offset = following
+            continue
+        yield from _records(io.BytesIO(member), offset, relative=False)
+        offset += size
+
+
+def _inflate_member(stream: BinaryIO, offset: int) -> tuple[bytes, int]:
+    """(decompressed bytes, compressed size) of the gzip member at ``offset``."""
+    stream.seek(offset)
+    inflater = zlib.decompressobj(wbits=31)
+    parts: list[bytes] = []
+    fed = produced = 0
+    try:
+        while not inflater.eof:
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                raise _Corrupt(offset, "gzip member truncated")
+            fed += len(chunk)
+            parts.append(inflater.decompress(chunk))
+            produced += len(parts[-1])
+            if produced > MAX_RECORD_BYTES:
+                raise _Corrupt(offset, f"gzip member inflates beyond {MAX_RECORD_BYTES} bytes")
+    except zlib.error as exc:
+        raise _Corrupt(offset, f"bad gzip data: {exc}") from None
+    return b"".join(parts), fed - len(inflater.unused_data)
+
+
+def _find_member(stream: BinaryIO, start: int) -> int | None:
+    """Offset of the next gzip member header at or after ``start``."""
+    stream.seek(start)
+    position = start
+    tail = b""
+    while chunk := stream.read(_CHUNK):
+        window = tail + chunk
+        found = window.find(_GZIP_MAGIC)
+        if found >= 0:
+            return position - len(tail) + found
+        tail = window[-2:]
+        position += len(chunk)
+    return None
+
+
+def _records(stream: BinaryIO, base: int, *, relative: bool = True) -> Iterator[Record | _Corrupt]:
+    """Records framed in an uncompressed stream; offsets are ``base`` + position (or ``base``
+    itself for every record of one gzip member, when ``relative`` is False). Reading stops at
+    the first corrupt record: a plain WARC cannot be resynchronised reliably."""
+    while True:
+        start = stream.tell()
+        line = stream.readline()
+        while line in (b"\r\n", b"\n"):
+            start = stream.tell()
+            line = stream.readline()
+        if not line:
+            return
+        offset = base + start if relative else base
+        try:
+            headers = _warc_headers(line, stream, offset)
+            length = _content_length(headers, offset)
+            block = stream.read(length)
+            if len(block) < length:
+                raise _Corrupt(offset, f"block truncated: {len(block)} of {length} bytes")
+        except _Corrupt as exc:
+            if relative:
+                exc.message += " (rest of the file not read)"
+            yield exc
+            return
+        yield offset, headers, block
+
+
+def _warc_headers(first: bytes, stream: BinaryIO, offset: int) -> dict[str, str]:
+    if not first.startswith(b"WARC/"):
+        raise _Corrupt(offset, f"expected a WARC/1.x version line, got {first[:40]!r}")
+    headers: dict[str, str] = {}
+    for _ in range(500):
+        line = stream.readline()
+        if not line:
+            raise _Corrupt(offset, "headers end before the blank line")
+        if line in (b"\r\n", b"\n"):
+            return headers
+        name, sep, value = line.decode("utf-8", errors="replace").partition(":")
+        if not sep:
+            raise _Corrupt(offset, f"malformed header line {line[:60]!r}")
+        headers[name.strip().lower()] = value.strip()
+    raise _Corrupt(offset, "more than 500 header lines")
+
+
+def _content_length(headers: dict[str, str], offset: int) -> int:
+    value = headers.get("content-length", "")
+    if not value.isdigit():
+        raise _Corrupt(offset, f"missing or invalid Content-Length {value!r}")
+    if int(value) > MAX_RECORD_BYTES:
+        raise _Corrupt(offset, f"Content-Length {value} beyond {MAX_RECORD_BYTES} bytes")
+    return int(value)
+
+
+# --- record -> Capture ----------------------------------------------------------------------
+
+
+def _to_capture(headers: dict[str, str], block: bytes, report: IngestReport) -> Capture | None:
+    kind = headers.get("warc-type", "").lower() or "untyped"
+    target = headers.get("warc-target-uri", "").strip("<> ")
+    label = target or headers.get("warc-record-id", "")
+    if kind not in ("response", "resource"):
+        report.skip(f"warc:{kind} record", label)
+        return None
+    if not target:
+        report.skip(f"warc:{kind} without target URI", label)
+        return None
+    status: int | None = None
+    http_headers: dict[str, str] | None = None
+    if kind == "response" and headers.get("content-type", "").lower().startswith("application/http"):
+        status, http_headers, payload = _http(block, headers.get("warc-record-id", ""))
+        if not 200 <= status < 300:
+            report.skip(f"warc:http status {status}", target)
+            return None
+        payload = _decoded_body(payload, http_headers)
+        if payload is None:
+            report.skip("warc:undecodable content-encoding", target)
+            return None
+        content_type = http_headers.get("content-type")
+    else:
+        payload, content_type = block, headers.get("content-type")
+    if not payload:
+        report.skip("warc:empty payload", target)
+        return None
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if (media and media not in TEXT_TYPES) or (not media and binary_reason(payload)):
+        report.skip("warc:non-text payload", target)
+        return None
+    return Capture(
+        source_uri=target,
+        raw=payload,
+        fetched_at=_warc_date(headers.get("warc-date", "")),
+        content_type=content_type or None,
+        http_status=status,
+        http_headers=http_headers,
+        warc_record_id=headers.get("warc-record-id") or None,
+    )
+
+
+def _warc_date(value: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise _Corrupt(0, f"WARC-Date {value!r} is not an ISO 8601 date") from None
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _http(block: bytes, record_id: str) -> tuple[int, dict[str, str], bytes]:
+    """(status, lowercased headers, body) of an HTTP response message."""
+    head, sep, body = block.partition(b"\r\n\r\n")
+    if not sep:
+        head, sep, body = block.partition(b"\n\n")
+    lines = head.decode("iso-8859-1").splitlines()
+    parts = lines[0].split(None, 2) if lines else []
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+        raise _Corrupt(0, f"record {record_id}: no HTTP status line in the response block")
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        if colon:
+            headers[name.strip().lower()] = value.strip()
+    return int(parts[1]), headers, body
+
+
+def _decoded_body(body: bytes, headers: dict[str, str]) -> bytes | None:
+    """The body with chunked transfer and gzip/deflate content encoding undone (None: can't)."""
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        body = _dechunk(body)
+    encoding = headers.get("content-encoding", "identity").lower().strip()
+    if encoding in ("", "identity", "none"):
+        return body
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        try:
+            inflater = zlib.decompressobj(wbits=47 if encoding != "deflate" else zlib.MAX_WBITS)
+            out = inflater.decompress(body, MAX_RECORD_BYTES)
+        except zlib.error:
+            if encoding != "deflate":
+                return None
+            try:  # raw deflate, as some servers send it
+                out = zlib.decompressobj(wbits=-zlib.MAX_WBITS).decompress(body, MAX_RECORD_BYTES)
+            except zlib.error:
+                return None
+        return out
+    return None
+
+
+def _dechunk(body: bytes) -> bytes:
+    """Undo chunked transfer encoding; a body that is not validly chunked is kept as it is
+    (one that ends without the last, empty chunk keeps the chunks read)."""
+    out: list[bytes] = []
+    position = 0
+    while True:
+        end = body.find(b"\r\n", position)
+        if end < 0:
+            return b"".join(out) if out and position >= len(body) else body
+        size_text = body[position:end].split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            return body
+        if size == 0:
+            return b"".join(out)
+        out.append(body[end + 2 : end + 2 + size])
+        position = end + 2 + size + 2
