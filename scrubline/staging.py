@@ -73,7 +73,8 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("capture_id", _STR), ("source_uri", _STR), ("source_id", _STR),
             ("fetched_at", _TS), ("content_type", _STR), ("byte_size", pa.int64()),
             ("http_status", _INT), ("http_headers", _STR), ("warc_record_id", _STR),
-            ("raw_path", _STR), ("first_run_id", _STR),
+            ("raw_path", _STR), ("first_run_id", _STR), ("language_hint", _STR),
+            ("outlet_hint", _STR),
         ]
     ),
     "rejects": pa.schema(
@@ -201,7 +202,8 @@ def _capture_rows(
          "fetched_at": _utc(c.fetched_at), "content_type": c.content_type,
          "byte_size": c.byte_size, "http_status": c.http_status,
          "http_headers": to_json(c.http_headers), "warc_record_id": c.warc_record_id,
-         "raw_path": raw_paths.get(c.capture_id), "first_run_id": run_id}
+         "raw_path": raw_paths.get(c.capture_id), "first_run_id": run_id,
+         "language_hint": c.language_hint, "outlet_hint": c.outlet_hint}
         for c in captures
     ]
 

@@ -26,7 +26,8 @@ import pyarrow as pa
 from scrubline import resources, staging
 
 __all__ = [
-    "build_fts", "connect", "create_views", "default_db_path", "dq_metrics", "dq_snapshot",
+    "build_fts", "connect", "create_views", "default_db_path", "dq_metrics", "dq_outlet_drift",
+    "dq_run_counts", "dq_snapshot",
     "finish_run", "load_batch", "migrate", "publish", "published_db_path", "quarantine",
     "query", "query_table", "search", "start_run", "store_dq_results",
 ]
@@ -248,9 +249,10 @@ def _load_captures(con: duckdb.DuckDBPyConnection, files: Mapping[str, str]) -> 
         """
         INSERT INTO captures (capture_id, source_uri, source_id, fetched_at, content_type,
                               byte_size, http_status, http_headers, warc_record_id, raw_path,
-                              first_run_id, last_seen_at)
+                              first_run_id, last_seen_at, language_hint, outlet_hint)
         SELECT capture_id, source_uri, source_id, fetched_at, content_type, byte_size,
-               http_status, http_headers, warc_record_id, raw_path, first_run_id, fetched_at
+               http_status, http_headers, warc_record_id, raw_path, first_run_id, fetched_at,
+               language_hint, outlet_hint
         FROM read_parquet(?)
         ON CONFLICT (capture_id) DO UPDATE SET
             last_seen_at = greatest(coalesce(captures.last_seen_at, captures.fetched_at),
@@ -341,6 +343,93 @@ def _load_rejects(con: duckdb.DuckDBPyConnection, files: Mapping[str, str]) -> d
     return {"rejects": _count(con, "SELECT count(*) FROM rejects") - before}
 
 
+_SPAN_CHANGES_SQL = """
+    INSERT INTO span_changes
+    WITH staged AS (SELECT doc_id, capture_id FROM read_parquet($docs)),
+    known AS (SELECT doc_id, capture_id FROM documents JOIN staged USING (doc_id, capture_id)),
+    old AS (
+        SELECT doc_id, capture_id, rule_id, rule_version, count(*) AS n,
+               sum(end_offset - start_offset) AS chars,
+               list([start_offset, end_offset] ORDER BY start_offset) AS offsets
+        FROM removed_spans JOIN known USING (doc_id, capture_id) GROUP BY ALL
+    ),
+    new AS (
+        SELECT doc_id, capture_id, rule_id, rule_version, count(*) AS n,
+               sum(end_offset - start_offset) AS chars,
+               list([start_offset, end_offset] ORDER BY start_offset) AS offsets
+        FROM read_parquet($spans) JOIN known USING (doc_id, capture_id) GROUP BY ALL
+    )
+    SELECT $run_id, coalesce(o.doc_id, n.doc_id), coalesce(o.capture_id, n.capture_id),
+           coalesce(o.rule_id, n.rule_id), coalesce(o.rule_version, n.rule_version),
+           coalesce(o.n, 0), coalesce(n.n, 0), coalesce(o.chars, 0), coalesce(n.chars, 0), now()
+    FROM old o FULL OUTER JOIN new n
+      ON o.doc_id = n.doc_id AND o.capture_id = n.capture_id AND o.rule_id = n.rule_id
+         AND o.rule_version = n.rule_version
+    WHERE o.offsets IS DISTINCT FROM n.offsets
+"""
+_DOCUMENT_CHANGES_SQL = """
+    INSERT INTO document_changes
+    WITH staged AS (SELECT doc_id, capture_id, text FROM read_parquet($docs)),
+    latest AS (
+        SELECT d.doc_id, d.capture_id
+        FROM documents d JOIN captures c USING (capture_id)
+        WHERE d.doc_id IN (SELECT doc_id FROM staged)
+        QUALIFY row_number() OVER (
+            PARTITION BY d.doc_id
+            ORDER BY coalesce(c.last_seen_at, c.fetched_at) DESC, d.loaded_at DESC, d.capture_id DESC
+        ) = 1
+    )
+    SELECT $run_id, $batch_id, s.doc_id, s.capture_id,
+           CASE WHEN l.doc_id IS NULL THEN 'new' WHEN o.doc_id IS NULL THEN 'changed'
+                ELSE 'recleaned' END,
+           CASE WHEN o.doc_id IS NULL THEN l.capture_id END,
+           CASE WHEN o.doc_id IS NOT NULL THEN o.text IS DISTINCT FROM s.text END,
+           now()
+    FROM staged s
+    LEFT JOIN latest l ON l.doc_id = s.doc_id
+    LEFT JOIN documents o ON o.doc_id = s.doc_id AND o.capture_id = s.capture_id
+    WHERE o.doc_id IS NULL OR o.text IS DISTINCT FROM s.text
+       OR EXISTS (SELECT 1 FROM span_changes c WHERE c.run_id = $run_id
+                  AND c.doc_id = s.doc_id AND c.capture_id = s.capture_id)
+"""
+
+
+def _record_changes(
+    con: duckdb.DuckDBPyConnection, files: Mapping[str, str], run_id: str, batch_id: str
+) -> dict[str, int]:
+    """Classify the batch's documents against the warehouse before they replace anything.
+
+    new: unknown doc_id; changed: a known doc_id with another capture (a new version);
+    unchanged: the same (doc_id, capture_id) is already loaded; of those, recleaned ones
+    (``outputs_changed``) get a different clean text or removed spans (diffed per rule).
+    """
+    docs = files["documents"]
+    for table in ("span_changes", "document_changes"):  # a retried load records once
+        con.execute(
+            f"DELETE FROM {table} WHERE run_id = ? AND (doc_id, capture_id) IN "
+            "(SELECT doc_id, capture_id FROM read_parquet(?))",
+            [run_id, docs],
+        )
+    params = {"docs": docs, "spans": files["removed_spans"], "run_id": run_id}
+    con.execute(_SPAN_CHANGES_SQL, params)
+    con.execute(_DOCUMENT_CHANGES_SQL, {"docs": docs, "run_id": run_id, "batch_id": batch_id})
+    by_change = dict(
+        con.execute(
+            "SELECT change, count(*) FROM document_changes WHERE run_id = ? AND batch_id = ? "
+            "GROUP BY 1",
+            [run_id, batch_id],
+        ).fetchall()
+    )
+    staged = _count(con, "SELECT count(*) FROM read_parquet(?)", [docs])
+    new, changed = by_change.get("new", 0), by_change.get("changed", 0)
+    return {
+        "inputs_new": new,
+        "inputs_changed": changed,
+        "inputs_unchanged": staged - new - changed,
+        "outputs_changed": by_change.get("recleaned", 0),
+    }
+
+
 def _record_batch(
     con: duckdb.DuckDBPyConnection, run_id: str, staging_dir: Path, manifest: dict,
     counts: dict[str, int],
@@ -358,13 +447,17 @@ def _record_batch(
     )
 
 
-def load_batch(db_path: str | Path, run_id: str, staging_dir: Path) -> dict:
+def load_batch(
+    db_path: str | Path, run_id: str, staging_dir: Path, *, on_step: StepHook | None = None
+) -> dict:
     """Load one staged batch in one transaction; re-loading the same batch adds nothing.
 
     Returns counts: documents_new, documents_replaced, removed_spans, footnotes, links,
-    rejects (newly appended), captures_new, outlets_new, outlets_updated.
+    rejects (newly appended), captures_new, outlets_new, outlets_updated, and per doc_id
+    inputs_new, inputs_changed, inputs_unchanged, outputs_changed (see ``_record_changes``).
+    ``on_step(name)`` runs inside the transaction after each step (fault-injection tests).
     """
-    return _load_batch(db_path, run_id, staging_dir)
+    return _load_batch(db_path, run_id, staging_dir, on_step=on_step)
 
 
 def _load_batch(
@@ -379,6 +472,7 @@ def _load_batch(
     steps: list[tuple[str, Callable[[duckdb.DuckDBPyConnection], dict[str, int]]]] = [
         ("captures", lambda c: _load_captures(c, files)),
         ("outlets", lambda c: _load_outlets(c, files)),
+        ("changes", lambda c: _record_changes(c, files, run_id, manifest["batch_id"])),
         ("documents", lambda c: _load_documents(c, files, manifest["batch_id"])),
         ("rejects", lambda c: _load_rejects(c, files)),
     ]
@@ -394,6 +488,46 @@ def _load_batch(
     finally:
         con.close()
     return counts
+
+
+# ------------------------------------------------------------------------------ write lock
+
+
+class WarehouseLocked(RuntimeError):
+    """Another run holds the warehouse's write lock."""
+
+
+def lock_path(db_path: str | Path) -> Path:
+    """The write lock of a warehouse: ``<db>.lock`` beside it."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".lock")
+
+
+@contextmanager
+def write_lock(db_path: str | Path, *, timeout: float, holder: str) -> Iterator[None]:
+    """Hold the warehouse's write lock (``filelock``: an OS lock the kernel releases when the
+    holding process dies, even by SIGKILL). Waits up to ``timeout`` seconds (negative: forever),
+    then raises :class:`WarehouseLocked` naming the holder. ``holder`` describes this run."""
+    from filelock import FileLock, Timeout
+
+    path = lock_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    info = path.with_name(path.name + ".holder")
+    lock = FileLock(str(path), timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout:
+        who = info.read_text(encoding="utf-8").strip() if info.is_file() else "unknown"
+        raise WarehouseLocked(
+            f"warehouse {db_path} is being written by another run ({who}); waited {timeout:g} s"
+        ) from None
+    try:
+        since = datetime.now(UTC).isoformat(timespec="seconds")
+        info.write_text(f"{holder}, pid {os.getpid()}, since {since}\n", encoding="utf-8")
+        yield
+    finally:
+        info.unlink(missing_ok=True)
+        lock.release()
 
 
 # ---------------------------------------------------------------------------- views, search
@@ -567,21 +701,30 @@ _EXPLAIN_DOC_COLUMNS = (
     "doc_id", "capture_id", "source_uri", "title", "authors", "published_at", "dateline", "language",
     "outlet_id", "outlet_confidence", "outlet_evidence", "metadata_evidence", "decode", "normalize_plan",
     "text_normalized", "text", "ruleset_version", "pipeline_version", "run_id", "quarantined",
-    "quarantine_reason",
+    "quarantine_reason", "stats", "loaded_at",
 )
 _EXPLAIN_SQL = {
     "document": "SELECT " + ", ".join(f"d.{c}" for c in _EXPLAIN_DOC_COLUMNS)
     + " FROM documents d JOIN captures c USING (capture_id) "
     "WHERE d.doc_id = ? OR d.doc_id LIKE ? || '%' OR d.source_uri LIKE '%' || ? || '%' "
     "ORDER BY coalesce(c.last_seen_at, c.fetched_at) DESC LIMIT 1",
-    "capture": "SELECT source_uri, fetched_at, content_type, byte_size, http_status, warc_record_id, "
-    "raw_path FROM captures WHERE capture_id = ?",
+    "capture": "SELECT source_uri, source_id, fetched_at, last_seen_at, content_type, byte_size, "
+    "http_status, http_headers, warc_record_id, raw_path, first_run_id, language_hint, outlet_hint "
+    "FROM captures WHERE capture_id = ?",
     "run": "SELECT run_id, flow_name, started_at, finished_at, status, scrubline_version, git_commit, "
-    "ruleset_version FROM runs WHERE run_id = ?",
+    "ruleset_version, pipeline_version, parameters, counts, environment FROM runs WHERE run_id = ?",
     "removed": "SELECT start_offset, end_offset, rule_id, rule_version, category, removed_text, evidence "
     "FROM removed_spans WHERE doc_id = ? AND capture_id = ? ORDER BY start_offset",
-    "footnotes": "SELECT ordinal, kind, marker, url, domain, cited_outlet_id, issues FROM footnotes "
-    "WHERE doc_id = ? AND capture_id = ? ORDER BY ordinal",
+    "footnotes": "SELECT ordinal, kind, marker, ref_offsets, note_text, url, url_canonical, domain, "
+    "cited_outlet_id, issues FROM footnotes WHERE doc_id = ? AND capture_id = ? ORDER BY ordinal",
+    "versions": "SELECT capture_id, version_no, is_latest, is_current, run_id, fetched_at, loaded_at, "
+    "ruleset_version, quarantined FROM v_document_history WHERE doc_id = ? ORDER BY version_no",
+    "changes": "SELECT c.run_id, c.change, c.previous_capture_id, c.text_changed, c.recorded_at, "
+    "(SELECT list({'rule_id': s.rule_id, 'rule_version': s.rule_version, 'spans_before': s.spans_before, "
+    "'spans_after': s.spans_after, 'chars_before': s.chars_before, 'chars_after': s.chars_after} "
+    "ORDER BY s.rule_id, s.rule_version) FROM span_changes s WHERE s.run_id = c.run_id "
+    "AND s.doc_id = c.doc_id AND s.capture_id = c.capture_id) AS span_changes "
+    "FROM document_changes c WHERE c.doc_id = ? AND c.capture_id = ? ORDER BY c.recorded_at",
     "outlet": "SELECT outlet_id, name, country, kind, provisional FROM outlets WHERE outlet_id = ?",
 }
 
@@ -596,12 +739,18 @@ def _first(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def explanation(db_path: str | Path, ref: str) -> dict[str, Any] | None:
-    """Everything stored about one document (its latest version): document, capture, run,
-    outlet, removed spans, footnotes. ``ref``: doc_id, a doc_id prefix or part of the source URI."""
+def explanation(db_path: str | Path, ref: str, capture_id: str | None = None) -> dict[str, Any] | None:
+    """Everything stored about one document (its latest version, or ``capture_id``): document,
+    capture, run, outlet, removed spans, footnotes, versions, recorded changes.
+    ``ref``: doc_id, a doc_id prefix or part of the source URI."""
     con = connect(db_path, read_only=True)
     try:
-        found = _dicts(con, _EXPLAIN_SQL["document"], [ref, ref, ref])
+        if capture_id is not None:
+            columns = ", ".join(_EXPLAIN_DOC_COLUMNS)  # a fixed list of column names
+            sql = f"SELECT {columns} FROM documents WHERE doc_id = ? AND capture_id = ?"
+            found = _dicts(con, sql, [ref, capture_id])
+        else:
+            found = _dicts(con, _EXPLAIN_SQL["document"], [ref, ref, ref])
         if not found:
             return None
         doc = found[0]
@@ -613,9 +762,21 @@ def explanation(db_path: str | Path, ref: str) -> dict[str, Any] | None:
             "outlet": _first(_dicts(con, _EXPLAIN_SQL["outlet"], [doc["outlet_id"]])),
             "removed": _dicts(con, _EXPLAIN_SQL["removed"], key),
             "footnotes": _dicts(con, _EXPLAIN_SQL["footnotes"], key),
+            "versions": _dicts(con, _EXPLAIN_SQL["versions"], [doc["doc_id"]]) if _has_view(
+                con, "v_document_history") else [],
+            "changes": _dicts(con, _EXPLAIN_SQL["changes"], key) if _has_table(
+                con, "document_changes") else [],
         }
     finally:
         con.close()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(_count(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]))
+
+
+def _has_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(_count(con, "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]))
 
 
 def run_summary(db_path: str | Path, run_id: str) -> dict[str, Any]:
@@ -639,6 +800,168 @@ def run_summary(db_path: str | Path, run_id: str) -> dict[str, Any]:
             ),
             "removed_by_rule": dict(by_rule),
         }
+    finally:
+        con.close()
+
+
+def run_changes(db_path: str | Path, run_id: str) -> dict[str, Any]:
+    """What one run changed: documents by change (new | changed | recleaned) and, for recleaned
+    documents, removed spans before/after per rule id and version; rejected inputs."""
+    con = connect(db_path, read_only=True)
+    try:
+        docs = _dicts(
+            con,
+            "SELECT c.change, c.doc_id, c.capture_id, c.previous_capture_id, c.text_changed, "
+            "d.source_uri FROM document_changes c LEFT JOIN documents d USING (doc_id, capture_id) "
+            "WHERE c.run_id = ? ORDER BY c.change, d.source_uri, c.doc_id",
+            [run_id],
+        )
+        spans = _dicts(
+            con,
+            "SELECT doc_id, capture_id, rule_id, rule_version, spans_before, spans_after, chars_before, "
+            "chars_after FROM span_changes WHERE run_id = ? ORDER BY doc_id, rule_id, rule_version",
+            [run_id],
+        )
+        by_rule = _dicts(
+            con,
+            "SELECT rule_id, rule_version, count(DISTINCT doc_id) AS documents, "
+            "sum(spans_after) - sum(spans_before) AS spans_delta, "
+            "sum(chars_after) - sum(chars_before) AS chars_delta FROM span_changes WHERE run_id = ? "
+            "GROUP BY ALL ORDER BY documents DESC, rule_id, rule_version",
+            [run_id],
+        )
+        rejects = _dicts(
+            con,
+            "SELECT source_uri, stage, error_class, message FROM rejects WHERE run_id = ? "
+            "ORDER BY source_uri, stage",
+            [run_id],
+        )
+    finally:
+        con.close()
+    for doc in docs:
+        doc["span_changes"] = [
+            s for s in spans if (s["doc_id"], s["capture_id"]) == (doc["doc_id"], doc["capture_id"])
+        ]
+    return {"documents": docs, "by_rule": by_rule, "rejects": rejects}
+
+
+def mark_abandoned_runs(db_path: str | Path, current_run_id: str) -> list[str]:
+    """Runs still marked ``running`` (killed before finish_run) become ``abandoned``.
+
+    Call only while holding the warehouse write lock: no other run can then be running.
+    """
+    con = _open(db_path)
+    try:
+        rows = con.execute(
+            "UPDATE runs SET status = 'abandoned' WHERE status = 'running' AND run_id <> ? "
+            "RETURNING run_id",
+            [current_run_id],
+        ).fetchall()
+    finally:
+        con.close()
+    return sorted(r[0] for r in rows)
+
+
+def set_run_environment(db_path: str | Path, run_id: str, environment: Mapping[str, Any]) -> None:
+    """Record the library versions that shaped a run's output (extractor, ftfy, ...)."""
+    con = _open(db_path)
+    try:
+        con.execute("UPDATE runs SET environment = ? WHERE run_id = ?",
+                    [staging.to_json(dict(environment)), run_id])
+    finally:
+        con.close()
+
+
+def _doc_filter(con: duckdb.DuckDBPyConnection, refs: Sequence[str] | None) -> list[str] | None:
+    """doc_ids matching ``refs`` (doc_id, doc_id prefix or part of the source URI); None = all."""
+    if not refs:
+        return None
+    ids: set[str] = set()
+    for ref in refs:
+        ids.update(r[0] for r in con.execute(
+            "SELECT DISTINCT doc_id FROM documents WHERE doc_id = ? OR doc_id LIKE ? || '%' "
+            "OR source_uri LIKE '%' || ? || '%'", [ref, ref, ref]).fetchall())
+    return sorted(ids)
+
+
+_STORED_CAPTURES_SQL = """
+    SELECT d.doc_id, d.capture_id, d.source_uri, c.source_uri AS capture_source_uri, c.source_id,
+           c.fetched_at, c.content_type, c.http_status, c.http_headers, c.warc_record_id,
+           c.raw_path, c.language_hint, c.outlet_hint
+    FROM documents d JOIN captures c USING (capture_id)
+    WHERE $ids IS NULL OR list_contains($ids, d.doc_id)
+    ORDER BY d.source_uri, d.doc_id, c.fetched_at, d.capture_id
+"""
+
+
+def stored_captures(db_path: str | Path, refs: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Every stored document version (or those matching ``refs``) with what is needed to
+    rebuild its Capture from the raw store: source, fetch metadata and hints."""
+    con = connect(db_path, read_only=True)
+    try:
+        ids = _doc_filter(con, refs)
+        return _dicts(con, _STORED_CAPTURES_SQL, {"ids": ids})  # type: ignore[arg-type]
+    finally:
+        con.close()
+
+
+_VERIFY_SQL = """
+    SELECT d.doc_id, d.capture_id, d.source_uri, c.source_uri AS capture_source_uri, c.content_type,
+           c.raw_path, d.decode, d.normalize_plan, d.text_normalized, d.text, d.stats,
+           d.pipeline_version,
+           coalesce((SELECT list({'start': s.start_offset, 'end': s.end_offset,
+                                  'rule_id': s.rule_id, 'rule_version': s.rule_version,
+                                  'category': s.category, 'text': s.removed_text}
+                                 ORDER BY s.start_offset)
+                     FROM removed_spans s
+                     WHERE s.doc_id = d.doc_id AND s.capture_id = d.capture_id), []) AS spans
+    FROM documents d JOIN captures c USING (capture_id)
+    WHERE $ids IS NULL OR list_contains($ids, d.doc_id)
+    ORDER BY d.source_uri, d.doc_id, d.capture_id
+"""
+
+
+def verification_rows(db_path: str | Path, refs: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Stored document versions with their texts, decode decision, ftfy plan and spans."""
+    con = connect(db_path, read_only=True)
+    try:
+        cur = con.execute(_VERIFY_SQL, {"ids": _doc_filter(con, refs)})
+        names = [d[0] for d in cur.description]
+        while batch := cur.fetchmany(200):
+            for row in batch:
+                yield dict(zip(names, row, strict=True))
+    finally:
+        con.close()
+
+
+def run_trail(db_path: str | Path, run_id: str) -> dict[str, Any] | None:
+    """A run and what it produced: run row, document versions (with their captures and
+    outlets) and rejects; the input of a run-level provenance export."""
+    con = connect(db_path, read_only=True)
+    try:
+        run = _first(_dicts(con, _EXPLAIN_SQL["run"], [run_id]))
+        if run is None:
+            return None
+        docs = _dicts(
+            con,
+            "SELECT d.doc_id, d.capture_id, d.source_uri, d.title, d.outlet_id, d.outlet_confidence, "
+            "d.ruleset_version, d.pipeline_version, d.chars_normalized, d.chars_clean, d.loaded_at, "
+            "c.fetched_at, c.byte_size, c.content_type, c.http_status, c.raw_path, "
+            "(SELECT count(*) FROM removed_spans s WHERE s.doc_id = d.doc_id "
+            " AND s.capture_id = d.capture_id) AS removed_spans "
+            "FROM documents d JOIN captures c USING (capture_id) WHERE d.run_id = ? "
+            "ORDER BY d.source_uri, d.doc_id",
+            [run_id],
+        )
+        outlets = _dicts(
+            con,
+            "SELECT outlet_id, name, country, kind, provisional FROM outlets WHERE outlet_id IN "
+            "(SELECT outlet_id FROM documents WHERE run_id = ?) ORDER BY outlet_id",
+            [run_id],
+        )
+        rejects = _dicts(con, "SELECT source_uri, stage, error_class, message FROM rejects "
+                              "WHERE run_id = ? ORDER BY source_uri", [run_id])
+        return {"run": run, "documents": docs, "outlets": outlets, "rejects": rejects}
     finally:
         con.close()
 
@@ -738,11 +1061,13 @@ def quarantine(
 
 #: Per-run tables for Great Expectations' SQL path: scalar columns only (no JSON/LIST, which
 #: SQLAlchemy reflection on DuckDB does not type), restricted to the run with a parameter.
+#: No text columns: the texts are most of the warehouse, so the snapshot holds their lengths
+#: (``text_chars``) and the checks that must read text run in DuckDB (:func:`dq_metrics`).
 _SNAPSHOT_SQL: dict[str, str] = {
     "documents": """
         SELECT doc_id, capture_id, run_id, source_uri, outlet_id, language, title, published_at,
-               text, chars_normalized, chars_clean, removed_share, ruleset_version,
-               pipeline_version
+               length(text) AS text_chars, chars_normalized, chars_clean, removed_share,
+               ruleset_version, pipeline_version
         FROM documents WHERE run_id = $run_id""",
     "removed_spans": """
         SELECT s.doc_id, s.capture_id, s.span_no, s.start_offset, s.end_offset, s.rule_id,
@@ -770,8 +1095,8 @@ _SNAPSHOT_SQL: dict[str, str] = {
 
 _DOCUMENT_METRICS_SQL = """
     WITH docs AS (
-        SELECT d.doc_id, d.capture_id, d.text, d.chars_normalized, d.chars_clean,
-               d.published_at, c.fetched_at
+        SELECT d.doc_id, d.capture_id, d.text, d.text_normalized, d.published_at, d.stats,
+               c.fetched_at
         FROM documents d LEFT JOIN captures c USING (capture_id)
         WHERE d.run_id = $run_id
     ),
@@ -781,26 +1106,150 @@ _DOCUMENT_METRICS_SQL = """
         GROUP BY s.doc_id, s.capture_id
     ),
     metrics AS (
-        SELECT doc_id, capture_id, chars_clean,
-               length(text) - length(replace(text, chr(65533), '')) AS fffd_count,
-               list_filter($patterns::VARCHAR[], p -> regexp_matches(text, p, 'i')) AS hits,
-               chars_normalized - chars_clean - coalesce(span_chars, 0) AS length_gap,
+        SELECT doc_id, capture_id, length(text) AS chars_clean,
+               CASE WHEN contains(text, chr(65533))
+                    THEN length(text) - length(replace(text, chr(65533), '')) ELSE 0 END
+                   AS fffd_count,
+               -- one pass with all patterns as one RE2 alternation; names only where it hits
+               CASE WHEN coalesce(regexp_matches(text, $any_residue, 'i'), FALSE)
+                    THEN list_filter($patterns::VARCHAR[], p -> regexp_matches(text, p, 'i'))
+                    ELSE []::VARCHAR[] END AS hits,
+               length(text_normalized) - length(text) - coalesce(span_chars, 0) AS length_gap,
+               try_cast(json_extract_string(stats, '$.mojibake') AS BOOLEAN) AS mojibake,
                try_cast(published_at AS TIMESTAMPTZ) > fetched_at AS published_after_fetch
         FROM docs LEFT JOIN spans USING (doc_id, capture_id)
     )
     SELECT doc_id, capture_id, chars_clean, fffd_count, len(hits) AS residue_count,
-           array_to_string(hits, ' | ') AS residue_hits, length_gap, published_after_fetch
+           array_to_string(hits, ' | ') AS residue_hits, length_gap, mojibake,
+           published_after_fetch
     FROM metrics ORDER BY doc_id, capture_id
 """
 
+#: A canonical citation URL: http(s), a dotted host without spaces or userinfo, then anything.
+_URL_SHAPE = r"^https?://[^\s/?#@]+\.[^\s/?#@.]+(:\d+)?([/?#]\S*)?$"
+
 _FOOTNOTE_METRICS_SQL = """
-    SELECT f.doc_id, f.capture_id, f.ordinal, f.url,
-           f.url ILIKE 'file:%'
-               OR regexp_matches(f.url, '^[A-Za-z]:[\\\\/]')
-               OR starts_with(f.url, '\\\\') AS is_local_path
-    FROM footnotes f JOIN documents d USING (doc_id, capture_id)
-    WHERE d.run_id = $run_id
-    ORDER BY f.doc_id, f.capture_id, f.ordinal
+    WITH notes AS (
+        SELECT f.doc_id, f.capture_id, f.ordinal, f.url, f.url_canonical,
+               coalesce(f.issues, []::VARCHAR[]) AS issues,
+               f.url ILIKE 'file:%'
+                   OR regexp_matches(f.url, '^[A-Za-z]:[\\\\/]')
+                   OR starts_with(f.url, '\\\\')
+                   OR list_contains(f.issues, 'local_file_path') AS is_local_path
+        FROM footnotes f JOIN documents d USING (doc_id, capture_id)
+        WHERE d.run_id = $run_id
+    )
+    SELECT doc_id, capture_id, ordinal, url, is_local_path,
+           list_contains(issues, 'missing_note') AS missing_note,
+           list_contains(issues, 'malformed_url')
+               OR (url_canonical IS NOT NULL AND NOT coalesce(is_local_path, FALSE)
+                   AND NOT regexp_matches(url_canonical, $url_shape)) AS malformed_url
+    FROM notes
+    ORDER BY doc_id, capture_id, ordinal
+"""
+
+#: The per-outlet drift rule (see expectations/outlets.json, outlets.no_extraction_drift).
+DRIFT_DEFAULTS: dict[str, float] = {
+    "min_history_docs": 5,        # earlier documents of the outlet needed to judge at all
+    "min_run_docs": 3,            # documents of the outlet in this run
+    "history_window": 500,        # the outlet's latest earlier documents form its baseline
+    "robust_sds": 3.0,            # shift beyond this many robust SDs (1.4826 * MAD) ...
+    "share_floor": 0.15,          # ... and beyond this absolute share removed
+    "min_history_citations": 2.0,  # citations/doc dropping to 0 counts where history had this
+}
+
+_OUTLET_DRIFT_SQL = """
+    WITH this_run AS (SELECT started_at FROM runs WHERE run_id = $run_id),
+    run_outlets AS (
+        SELECT DISTINCT outlet_id FROM documents WHERE run_id = $run_id AND outlet_id IS NOT NULL
+    ),
+    candidates AS (  -- this run's documents, and non-quarantined ones of earlier runs
+        SELECT d.doc_id, d.capture_id, d.outlet_id, d.removed_share, d.run_id = $run_id AS in_run,
+               r.started_at
+        FROM documents d JOIN run_outlets USING (outlet_id) LEFT JOIN runs r USING (run_id)
+        WHERE d.run_id = $run_id
+           OR (NOT d.quarantined AND r.started_at < (SELECT started_at FROM this_run))
+    ),
+    kept AS (
+        SELECT * FROM candidates
+        QUALIFY in_run OR row_number() OVER (
+            PARTITION BY outlet_id, in_run ORDER BY started_at DESC, doc_id, capture_id
+        ) <= $history_window
+    ),
+    cites AS (  -- citations: footnote rows except markers without a note
+        SELECT f.doc_id, f.capture_id, count(*) AS n
+        FROM footnotes f JOIN kept USING (doc_id, capture_id)
+        WHERE NOT list_contains(coalesce(f.issues, []::VARCHAR[]), 'missing_note')
+        GROUP BY ALL
+    ),
+    per_outlet AS (
+        SELECT k.outlet_id,
+               count(*) FILTER (WHERE in_run) AS run_docs,
+               count(*) FILTER (WHERE NOT in_run) AS history_docs,
+               avg(removed_share) FILTER (WHERE in_run) AS run_share_mean,
+               median(removed_share) FILTER (WHERE in_run) AS run_share_median,
+               median(removed_share) FILTER (WHERE NOT in_run) AS history_share_median,
+               1.4826 * mad(removed_share) FILTER (WHERE NOT in_run) AS history_share_sd,
+               avg(coalesce(c.n, 0)) FILTER (WHERE in_run) AS run_citations_mean,
+               avg(coalesce(c.n, 0)) FILTER (WHERE NOT in_run) AS history_citations_mean
+        FROM kept k LEFT JOIN cites c USING (doc_id, capture_id)
+        GROUP BY k.outlet_id
+    ),
+    judged AS (
+        SELECT *,
+               history_docs >= $min_history_docs AND run_docs >= $min_run_docs AS eligible,
+               run_share_median - history_share_median AS share_shift,
+               greatest($robust_sds * coalesce(history_share_sd, 0), $share_floor)
+                   AS share_threshold
+        FROM per_outlet
+    ),
+    flagged AS (
+        SELECT *,
+               eligible AND abs(share_shift) > share_threshold AS share_drifted,
+               eligible AND history_citations_mean >= $min_history_citations
+                   AND run_citations_mean = 0 AS citations_drifted
+        FROM judged
+    )
+    SELECT outlet_id, run_docs, history_docs, eligible,
+           run_share_mean, run_share_median, history_share_median, history_share_sd,
+           share_shift, share_threshold, share_shift / nullif(history_share_sd, 0) AS share_z,
+           run_citations_mean, history_citations_mean,
+           share_drifted, citations_drifted, share_drifted OR citations_drifted AS drifted,
+           concat_ws('; ',
+               CASE WHEN share_drifted THEN printf(
+                   'share removed: median %.2f in %d docs vs %.2f over %d earlier (threshold %.2f)',
+                   run_share_median, run_docs, history_share_median, history_docs,
+                   share_threshold) END,
+               CASE WHEN citations_drifted THEN printf(
+                   'citations/doc: 0 in %d docs vs %.1f over %d earlier',
+                   run_docs, history_citations_mean, history_docs) END) AS reason
+    FROM flagged
+    ORDER BY outlet_id
+"""
+
+#: Rows the run staged (batch manifests in ``batches``) against rows the warehouse holds for
+#: the run's documents. ``runs.counts`` is written after validation, so it cannot be used.
+_RUN_COUNTS_SQL = """
+    WITH tables(table_name) AS (
+        VALUES ('documents'), ('removed_spans'), ('footnotes'), ('links')
+    ),
+    staged AS (
+        SELECT t.table_name, count(*) AS batches,
+               sum(coalesce(try_cast(json_extract_string(b.manifest, '$.counts.' || t.table_name)
+                                     AS BIGINT), 0)) AS staged
+        FROM batches b, tables t WHERE b.run_id = $run_id GROUP BY t.table_name
+    ),
+    run_docs AS (SELECT doc_id, capture_id FROM documents WHERE run_id = $run_id),
+    loaded(table_name, loaded) AS (
+        SELECT 'documents', count(*) FROM run_docs
+        UNION ALL SELECT 'removed_spans', count(*) FROM removed_spans JOIN run_docs USING (doc_id, capture_id)
+        UNION ALL SELECT 'footnotes', count(*) FROM footnotes JOIN run_docs USING (doc_id, capture_id)
+        UNION ALL SELECT 'links', count(*) FROM links JOIN run_docs USING (doc_id, capture_id)
+    )
+    SELECT t.table_name, coalesce(s.batches, 0) AS batches, coalesce(s.staged, 0) AS staged,
+           l.loaded, l.loaded - coalesce(s.staged, 0) AS count_gap
+    FROM tables t LEFT JOIN staged s USING (table_name) LEFT JOIN loaded l USING (table_name)
+    ORDER BY t.table_name
 """
 
 
@@ -829,22 +1278,84 @@ def dq_snapshot(db_path: str | Path, run_id: str, snapshot_path: str | Path) -> 
     return counts
 
 
+def _any_pattern(patterns: Sequence[str]) -> str | None:
+    """All residue patterns as one RE2 alternation (None when there are none)."""
+    return "|".join(f"(?:{p})" for p in patterns) or None
+
+
 def dq_metrics(
-    db_path: str | Path, run_id: str, residue_patterns: Sequence[str] = ()
+    db_path: str | Path,
+    run_id: str,
+    residue_patterns: Sequence[str] = (),
+    *,
+    drift: Mapping[str, float] | None = None,
 ) -> dict[str, pa.Table]:
     """Per-row metrics of this run computed by DuckDB, for GE's DataFrame path (no raw text).
 
-    ``document_metrics``: fffd_count (U+FFFD in clean text), residue_count / residue_hits
-    (``residue_patterns``, RE2, case-insensitive), length_gap (chars_normalized - chars_clean
-    - removed span chars: 0 when cleaning is reversible), published_after_fetch.
-    ``footnote_metrics``: is_local_path (file: URLs, drive-letter and UNC paths).
+    ``document_metrics``: chars_clean (length of the clean text), fffd_count (U+FFFD in clean
+    text), residue_count / residue_hits (``residue_patterns``, RE2, case-insensitive),
+    length_gap (len(text_normalized) - len(text) - removed span chars: 0 when cleaning is
+    reversible), mojibake (``stats.mojibake`` stored by the cleaner: ftfy's badness; NULL when
+    not recorded), published_after_fetch.
+    ``footnote_metrics``: is_local_path (file: URLs, drive-letter and UNC paths, or the issue
+    local_file_path), missing_note, malformed_url (the issue, or a canonical URL of the wrong
+    shape). ``outlet_drift``: :func:`dq_outlet_drift` (``drift`` overrides its rule).
+    ``run_counts``: :func:`dq_run_counts`.
     """
     con = connect(db_path)
     try:
         docs = con.execute(
-            _DOCUMENT_METRICS_SQL, {"run_id": run_id, "patterns": list(residue_patterns)}
+            _DOCUMENT_METRICS_SQL,
+            {"run_id": run_id, "patterns": list(residue_patterns),
+             "any_residue": _any_pattern(residue_patterns)},
         ).fetch_arrow_table()
-        notes = con.execute(_FOOTNOTE_METRICS_SQL, {"run_id": run_id}).fetch_arrow_table()
+        notes = con.execute(
+            _FOOTNOTE_METRICS_SQL, {"run_id": run_id, "url_shape": _URL_SHAPE}
+        ).fetch_arrow_table()
+        drifts = _outlet_drift(con, run_id, drift)
+        counts = con.execute(_RUN_COUNTS_SQL, {"run_id": run_id}).fetch_arrow_table()
     finally:
         con.close()
-    return {"document_metrics": docs, "footnote_metrics": notes}
+    return {"document_metrics": docs, "footnote_metrics": notes, "outlet_drift": drifts,
+            "run_counts": counts}
+
+
+def _outlet_drift(
+    con: duckdb.DuckDBPyConnection, run_id: str, rule: Mapping[str, float] | None
+) -> pa.Table:
+    params: dict[str, Any] = {**DRIFT_DEFAULTS, **(rule or {}), "run_id": run_id}
+    unknown = set(params) - {*DRIFT_DEFAULTS, "run_id"}
+    if unknown:
+        raise ValueError(f"unknown drift parameters: {sorted(unknown)}")
+    for key in ("min_history_docs", "min_run_docs", "history_window"):
+        params[key] = int(params[key])
+    return con.execute(_OUTLET_DRIFT_SQL, params).fetch_arrow_table()
+
+
+def dq_outlet_drift(
+    db_path: str | Path, run_id: str, rule: Mapping[str, float] | None = None
+) -> pa.Table:
+    """Per outlet of this run: share removed and citations per document against the outlet's
+    earlier documents (latest ``history_window`` of earlier runs, quarantined ones left out).
+
+    One row per outlet with documents in the run: run_docs, history_docs, eligible (enough of
+    both), run_share_mean/median, history_share_median, history_share_sd (1.4826 * MAD),
+    share_shift (run median - history median), share_threshold (max(robust_sds * SD,
+    share_floor)), share_z, run/history_citations_mean, share_drifted, citations_drifted,
+    drifted and a readable reason. ``rule`` overrides :data:`DRIFT_DEFAULTS`.
+    """
+    con = connect(db_path, read_only=True)
+    try:
+        return _outlet_drift(con, run_id, rule)
+    finally:
+        con.close()
+
+
+def dq_run_counts(db_path: str | Path, run_id: str) -> pa.Table:
+    """Rows staged by the run's batches (manifest counts) vs rows loaded for its documents:
+    table_name, batches, staged, loaded, count_gap (loaded - staged; 0 when consistent)."""
+    con = connect(db_path, read_only=True)
+    try:
+        return con.execute(_RUN_COUNTS_SQL, {"run_id": run_id}).fetch_arrow_table()
+    finally:
+        con.close()

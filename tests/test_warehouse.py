@@ -139,10 +139,12 @@ def test_load_batch_counts_and_reload_adds_nothing(tmp_path: Path) -> None:
     first = wh.load_batch(db, "run-1", batch_dir)
     assert first == {"captures_new": 5, "outlets_new": 5, "outlets_updated": 0,
                      "documents_new": 5, "documents_replaced": 0, "removed_spans": 6,
-                     "footnotes": 15, "links": 5, "rejects": 1}
+                     "footnotes": 15, "links": 5, "rejects": 1, "inputs_new": 5,
+                     "inputs_changed": 0, "inputs_unchanged": 0, "outputs_changed": 0}
     before = snapshot(db)
     again = wh.load_batch(db, "run-1", batch_dir)
     assert again["documents_new"] == 0 and again["documents_replaced"] == 5
+    assert (again["inputs_new"], again["inputs_unchanged"], again["outputs_changed"]) == (0, 5, 0)
     assert again["rejects"] == 0 and again["captures_new"] == 0
     after = snapshot(db)
     for table in ("captures", "outlets", "removed_spans", "footnotes", "links", "rejects"):
