@@ -9,8 +9,10 @@ into a ``Reject`` row); any other exception is a bug, recorded as a reject of st
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +101,19 @@ def _from_html(html: str, url: str | None) -> _Text:
     )  # fmt: skip
 
 
+@cache
+def extractor_version() -> str:
+    """Identity of the HTML -> text step, stored with every HTML document so ``scrubline verify``
+    can tell "extractor changed" from a real mismatch: trafilatura and lxml versions plus a
+    hash of scrubline's extract.py (its post-processing shapes the text too)."""
+    import lxml
+
+    from . import extract
+
+    code = hashlib.sha256(Path(extract.__file__).read_bytes()).hexdigest()[:12]
+    return f"{extract.EXTRACTOR_ID}+lxml-{lxml.__version__}+extract-{code}"
+
+
 def _title_from_text(text: str) -> str | None:
     """The first line of a plain-text article when it reads as a headline."""
     first = text.lstrip().split("\n", 1)[0].strip()
@@ -113,7 +128,8 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
         raise Rejected("read", "empty input: 0 bytes")
     text, decision = decode(capture.raw, content_type=capture.content_type)
     url = capture.source_uri if capture.source_uri.startswith(("http://", "https://")) else None
-    source = _from_html(text, url) if is_html(capture, text) else _Text(text)
+    html = is_html(capture, text)
+    source = _from_html(text, url) if html else _Text(text)
     normalized, plan = normalize(source.text)
     if not normalized.strip():
         raise Rejected("normalize", "no text left after decoding and normalization")
@@ -167,6 +183,8 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
         "footnotes": len(footnotes),
         "provisional_outlet": who.provisional,
     }
+    if html:
+        stats["extractor"] = extractor_version()
     links = tuple(_canonical_link(link) for link in source.links)
     return CleanResult(document, removed, footnotes, links, stats)
 
