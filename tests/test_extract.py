@@ -168,3 +168,74 @@ def test_short_list_items_and_cells_kept_in_the_text_keep_their_links() -> None:
     assert "- A letter sent in June" in result.text.splitlines()
     assert "| Budget | table |" in result.text.splitlines()
     assert [link.anchor for link in result.links] == ["letter", "table"]
+
+
+WIKI_STYLE = """<html><head><title>Port Elwyn - Wikipedia</title></head><body><div id="content">
+<h1>Port Elwyn</h1><div class="mw-parser-output">
+<p>Port Elwyn is a fishing town on the north coast with about 4,000 inhabitants, most of whom
+work in fishing or in the harbour.<sup id="cite_ref-census_1-0" class="reference">
+<a href="#cite_note-census-1">[1]</a></sup> The harbour was rebuilt after the storm of
+2024.<sup id="cite_ref-2" class="reference"><a href="#cite_note-2">[2]</a></sup> Its quay
+reopened in March.<sup id="cite_ref-census_1-1" class="reference">
+<a href="#cite_note-census-1">[1]</a></sup></p>
+<p>The town council publishes its budget every year, and the fishermen's association keeps
+a register of boats that use the northern and southern quays.</p>
+<h2><span class="mw-headline" id="References">References</span></h2>
+<div class="reflist"><ol class="references">
+<li id="cite_note-census-1"><span class="mw-cite-backlink">^
+<a href="#cite_ref-census_1-0"><sup>a</sup></a> <a href="#cite_ref-census_1-1"><sup>b</sup></a></span>
+<span class="reference-text"><cite class="citation web"><a class="external text"
+href="https://stats.example.org/census/2021">"Census 2021"</a>. Statistics Office.</cite>
+</span></li>
+<li id="cite_note-2"><span class="mw-cite-backlink"><b><a href="#cite_ref-2">^</a></b></span>
+<span class="reference-text">Harbour Board annual report, 2024, p. 12.</span></li>
+</ol></div></div></div></body></html>"""
+
+PANDOC_STYLE = wrap(
+    '<p>Exports rose by a third.<a href="#fn1" class="footnote-ref" id="fnref1" role="doc-noteref">'
+    "<sup>1</sup></a> The ministry disputes the figure."
+    '<a href="#fn2" class="footnote-ref"><sup>2</sup></a></p>'
+    '<section class="footnotes" role="doc-endnotes"><hr /><ol><li id="fn1"><p>Trade statistics, '
+    '<a href="https://stat.example.org/trade">stat.example.org</a>.'
+    '<a href="#fnref1" class="footnote-back" role="doc-backlink">↩︎</a></p></li>'
+    '<li id="fn2"><p>Letter of the ministry, 4 May.</p></li></ol></section>'
+)
+
+
+def test_wikipedia_style_references_become_text_endnotes() -> None:
+    result = extract_html(WIKI_STYLE, "https://wiki.example.org/wiki/Port_Elwyn")
+    assert "most of whom work in fishing or in the harbour.[1]" in norm(result.text)
+    assert "after the storm of 2024.[2] Its quay reopened in March.[1]" in norm(result.text)
+    assert result.html_notes == (
+        '[1] "Census 2021". Statistics Office. https://stats.example.org/census/2021',
+        "[2] Harbour Board annual report, 2024, p. 12.",
+    )
+    tail = result.text.splitlines()[-3:]
+    assert tail == ["References", *result.html_notes]  # the list's own heading, once
+    assert result.text.count("References") == 1 and "^" not in result.text
+
+
+def test_html_notes_become_footnote_rows_through_the_clean_path() -> None:
+    from datetime import UTC, datetime
+
+    from scrubline.clean import CleanContext, process
+    from scrubline.records import Capture
+
+    url = "https://blog.example.org/exports"
+    capture = Capture(url, PANDOC_STYLE.encode(), datetime.now(UTC), "text/html")
+    result = process(capture, CleanContext.default())
+    assert "Exports rose by a third.[1] The ministry" in result.document.text
+    assert "Trade statistics" not in result.document.text  # the notes block is removed once
+    note, letter = [f for f in result.footnotes if f.kind == "endnote"]
+    assert (note.marker, note.url, note.domain, note.issues) == (
+        "[1]", "https://stat.example.org/trade", "example.org", ()
+    )
+    assert (letter.note_text, letter.issues) == ("Letter of the ministry, 4 May.", ("no_url",))
+    assert result.document.text[note.ref_offsets[0] : note.ref_offsets[0] + 3] == "[1]"
+
+
+def test_sup_without_a_note_target_is_left_alone() -> None:
+    html = wrap('<p>Area: 12 km<sup>2</sup> and <sup><a href="#missing">3</a></sup> more.</p>')
+    result = extract_html(html)
+    assert result.html_notes == ()
+    assert result.text == trafilatura.extract(html, include_comments=False)
