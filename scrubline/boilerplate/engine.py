@@ -12,7 +12,9 @@ from collections.abc import Sequence
 from ..records import RemovedSpan, Span
 from .document import DocView
 from .lexicon import LEXICON_DIR, Lexicon, default_lexicon
+from .packs import RulePack
 from .rules import Rule, default_rules
+from .templates import TemplateRule, TemplateSet
 
 
 def detect(doc: DocView, rules: Sequence[Rule]) -> list[Span]:
@@ -118,6 +120,7 @@ class Engine:
         self.rules = list(rules) if rules is not None else default_rules(profile)
         self.lexicon = lexicon or default_lexicon()
         self.version = ruleset_version(self.rules, self.lexicon)
+        self.outlet_id: str | None = None
 
     def run(self, text: str, language: str | None = None) -> tuple[str, tuple[RemovedSpan, ...]]:
         """Detect and remove boilerplate in ``text``."""
@@ -129,12 +132,45 @@ class Engine:
         drop = set(rule_ids)
         return Engine([r for r in self.rules if r.rule_id not in drop], self.lexicon, self.profile)
 
+    @classmethod
+    def for_outlet(
+        cls, pack: RulePack | None = None, templates: TemplateSet | None = None, profile: str = "article"
+    ) -> Engine:
+        """The engine of one outlet: the default rules and lexicons, plus its rule pack
+        (phrases added, rules disabled) and its learned templates (a ``TemplateRule`` after
+        the other stage-1 rules). Unknown rule ids in ``pack.disable`` are an error."""
+        rules = default_rules(profile)
+        lexicon = default_lexicon()
+        if pack is not None:
+            known = {r.rule_id for r in rules} | {TemplateRule.rule_id}
+            unknown = set(pack.disable) - known
+            if unknown:
+                raise ValueError(f"rule pack {pack.outlet_id}: unknown rule ids {sorted(unknown)}")
+            if pack.phrases:
+                lexicon = lexicon.with_phrases(pack.phrases)
+        if templates is not None and len(templates):
+            last_stage1 = max(i for i, r in enumerate(rules) if r.stage == 1)
+            rules.insert(last_stage1 + 1, TemplateRule(templates))
+        if pack is not None:
+            rules = [r for r in rules if r.rule_id not in set(pack.disable)]
+        engine = cls(rules, lexicon, profile)
+        engine.outlet_id = pack.outlet_id if pack else templates.outlet_id if templates else None
+        if pack is not None:  # the pack's own version counts even when it only disables rules
+            engine.version = ruleset_version(rules, lexicon, extra=f"pack:{pack.outlet_id}:{pack.version}")
+        return engine
 
-def ruleset_version(rules: Sequence[Rule], lexicon: Lexicon) -> str:
-    """A short, stable fingerprint of the rules (ids and versions) and the lexicon phrases."""
+
+def ruleset_version(rules: Sequence[Rule], lexicon: Lexicon, extra: str = "") -> str:
+    """A short, stable fingerprint of the rules (ids, versions, and the data a rule was built
+    from, such as learned templates) and the lexicon phrases."""
     h = hashlib.sha256()
     for rule in rules:
         h.update(f"{rule.rule_id}:{rule.version}\n".encode())
+        fingerprint = getattr(rule, "fingerprint", "")
+        if fingerprint:
+            h.update(f"  data:{fingerprint}\n".encode())
+    if extra:
+        h.update(f"{extra}\n".encode())
     for p in sorted(lexicon.phrases, key=lambda p: (p.language, p.category, p.text)):
         h.update(f"{p.language}|{p.category}|{p.anchored}|{p.text}\n".encode())
     return "r" + h.hexdigest()[:12]
