@@ -11,7 +11,16 @@ costs seconds). Two GE data paths, chosen per expectation by ``meta.path`` in th
   regex/like expectations, which raise ``NotImplementedError`` for the duckdb dialect.
 * ``metrics``: GE's pandas datasource on per-row metrics that DuckDB computes
   (:func:`scrubline.warehouse.dq_metrics`: U+FFFD count, residue hits, length gap, local-path
-  flag...). It covers what the SQL path cannot (regex) without shipping raw text to pandas.
+  flag, per-outlet drift, staged vs loaded row counts...). It covers what the SQL path cannot
+  (regex, history) without shipping raw text to pandas.
+
+The snapshot holds no text columns (lengths only): at 100k documents the texts are most of
+the warehouse, and copying them dominated validation (bench/RESULTS_dq.md).
+
+Suite JSON conventions: every expectation's ``meta`` has name, severity, path, rationale
+(``asset`` for the metrics path, ``quarantine: true`` for critical per-document checks);
+a kwarg written ``"$meta.<key>"`` takes the suite meta's value (e.g. the allowed languages);
+suite meta ``asset_index_columns`` names the columns identifying failing rows of an asset.
 
 Results go to ``dq_results``; documents failing a critical expectation marked
 ``quarantine: true`` are quarantined; a local Data Docs site is rebuilt.
@@ -56,6 +65,10 @@ class Suite:
     expectations: tuple[dict[str, Any], ...]
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def index_for(self, asset: str) -> tuple[str, ...]:
+        """Columns naming a failing row of ``asset`` (suite default unless the meta says)."""
+        return tuple(self.meta.get("asset_index_columns", {}).get(asset, self.index_columns))
+
     def groups(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
         """Expectations by (data path, asset): ('sql', table) or ('metrics', frame name)."""
         out: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -64,6 +77,16 @@ class Suite:
             asset = meta.get("asset", self.name) if meta["path"] == "metrics" else self.name
             out[(meta["path"], asset)].append(exp)
         return dict(out)
+
+
+def _resolve(value: Any, meta: Mapping[str, Any], where: str) -> Any:
+    """``"$meta.<key>"`` -> the suite meta's ``key``; any other value as is."""
+    if isinstance(value, str) and value.startswith("$meta."):
+        key = value.removeprefix("$meta.")
+        if key not in meta:
+            raise ValueError(f"{where}: suite meta has no {key!r}")
+        return meta[key]
+    return value
 
 
 def load_suites(directory: Path | None = None) -> list[Suite]:
@@ -77,6 +100,8 @@ def load_suites(directory: Path | None = None) -> list[Suite]:
                 raise ValueError(f"{path.name}: {exp['type']} needs meta severity and path")
             if not meta.get("name") or not meta.get("rationale"):
                 raise ValueError(f"{path.name}: {exp['type']} needs meta name and rationale")
+            exp["kwargs"] = {k: _resolve(v, data.get("meta", {}), path.name)
+                             for k, v in exp["kwargs"].items()}
         suites.append(
             Suite(data["name"], tuple(data["meta"]["index_columns"]),
                   tuple(data["expectations"]), data.get("meta", {}))
@@ -88,6 +113,14 @@ def all_residue_patterns(suites: Iterable[Suite], extra: Sequence[str] = ()) -> 
     """Default residue regexes (documents suite meta) plus ``extra`` (e.g. from lexicons)."""
     base = [p for s in suites for p in s.meta.get("residue_patterns", [])]
     return list(dict.fromkeys([*base, *extra]))
+
+
+def drift_rule(suites: Iterable[Suite]) -> dict[str, float]:
+    """The per-outlet drift rule of the suites' meta (``drift``), merged over the defaults."""
+    rule: dict[str, float] = dict(warehouse.DRIFT_DEFAULTS)
+    for suite in suites:
+        rule.update(suite.meta.get("drift", {}))
+    return rule
 
 
 def default_docs_dir() -> Path:
@@ -117,7 +150,7 @@ def validate(
         snapshot = Path(tmp) / "dq_snapshot.duckdb"
         warehouse.dq_snapshot(db_path, run_id, snapshot)
         frames = {k: t.to_pandas() for k, t in warehouse.dq_metrics(
-            db_path, run_id, patterns).items()}
+            db_path, run_id, patterns, drift=drift_rule(suites)).items()}
         rows, index_html = _run_suites(suites, snapshot, frames, run_id, docs_dir)
     warehouse.store_dq_results(db_path, run_id, [_public(r) for r in rows])
     quarantined = _quarantine(db_path, run_id, rows)
@@ -206,8 +239,8 @@ def _run_group(
     definition = context.validation_definitions.add(
         gx.ValidationDefinition(name=name, data=batch_def, suite=ge_suite)
     )
-    result_format = {"result_format": "COMPLETE",
-                     "unexpected_index_column_names": list(suite.index_columns)}
+    index = suite.index_for(asset) if path == "metrics" else suite.index_columns
+    result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": list(index)}
     return definition.run(batch_parameters=params, result_format=result_format, run_id=ge_run)
 
 
@@ -297,7 +330,10 @@ def _row(suite: Suite, path: str, result: Any) -> dict[str, Any]:
 
 
 def _trim(value: Any) -> Any:
-    """Failing samples may carry whole texts (length checks): keep them short."""
+    """Failing samples may carry whole texts (length checks): keep them short; numpy scalars
+    of the pandas path become plain numbers (not strings) in the stored JSON."""
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        return value.item()
     if isinstance(value, str) and len(value) > SAMPLE_CHARS:
         return value[:SAMPLE_CHARS] + "…"
     if isinstance(value, Mapping):

@@ -1,7 +1,10 @@
 """Data quality with real Great Expectations on real DuckDB files.
 
 GE is slow to import, so one module-scoped fixture runs ``validate`` twice (a clean run and a
-run with injected bad rows) and the tests read its outcomes and the warehouse.
+run with injected bad rows) and the tests read its outcomes and the warehouse. Outlet drift
+uses the same two runs: run 0 is the history of four synthetic outlets, run 1 their new
+documents (one stable, one whose share removed jumps, one with too little history, one whose
+citations vanish).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from conftest import SEED_IDS, make_capture, make_result, seed_batch
 
 from scrubline import quality, staging
 from scrubline import warehouse as wh
-from scrubline.records import CleanResult, RemovedSpan
+from scrubline.records import Attribution, CleanResult, Evidence, Footnote, Outlet, RemovedSpan
 
 SQL_PATH_TYPES = {
     "expect_column_values_to_not_be_null", "expect_column_values_to_be_unique",
@@ -42,8 +45,19 @@ def _heavy_removal() -> tuple[CleanResult, object]:
     return dataclasses.replace(result, document=doc, removed=(span,)), capture
 
 
+def _with(pair: tuple[CleanResult, object], **changes) -> tuple[CleanResult, object]:
+    return dataclasses.replace(pair[0], **changes), pair[1]
+
+
 def bad_rows():
     """Injected bad documents, by name."""
+    notes = (
+        Footnote("[3]", 1, (4,), None, None, None, None, None, ("missing_note",)),
+        Footnote("[1]", 2, (0,), "http://exa mple", "http://exa mple", None, None, None,
+                 ("malformed_url",)),
+        Footnote("[2]", 3, (2,), "https://intranet/x", "https://intranet/x",
+                 "https://intranet/x", "intranet", None),  # canonical but not a dotted host
+    )
     return {
         "bad_residue": _bad("bad_residue", b"A paragraph about Baku.\nFollow us on Twitter. "
                             b"Read more at example.org\n"),
@@ -52,7 +66,50 @@ def bad_rows():
         "bad_heavy": _heavy_removal(),
         "bad_future": _bad("bad_future", b"An article dated in the future.\n",
                            published_at="2030-01-01"),
+        "bad_badness": _with(_bad("bad_badness", "The CafÃ© reopened on Monday.\n".encode()),
+                             stats={"mojibake": True}),
+        "bad_language": _bad("bad_language", b"An article the guesser called Chinese.\n",
+                             language="zh"),
+        "bad_no_language": _bad("bad_no_language", b"An article of no language.\n",
+                                language=None),
+        "bad_notes": _with(_bad("bad_notes", b"[1] [2] [3] notes went wrong.\n"),
+                           footnotes=notes),
     }
+
+
+# ------------------------------------------------------------------- outlets for drift
+
+DRIFT_OUTLETS = [Outlet(o, o.title(), domains=(f"{o}.example",), kind="newspaper")
+                 for o in ("steady", "jumpy", "young", "quiet")]
+_BODY = ("The regional council met on Tuesday to discuss the budget for the coming year, "
+         "and members of the opposition asked for more time to study the proposal. ")
+_FOOTER = "All rights reserved. Reproduction of this page requires written permission.\n"
+_NOTES = "\n[i] https://reuters.com/world/a\n[ii] https://tass.ru/b\n[iii] https://reuters.com/c\n"
+
+
+def _outlet_doc(outlet: str, n: int, share: float, notes: bool) -> tuple[CleanResult, object]:
+    """A document of ``outlet`` losing about ``share`` of its text to footer lines."""
+    body = (_BODY * 12)[: 300 + 7 * n] + (" [i] [ii] [iii]" if notes else "") + "\n"
+    body += _NOTES if notes else ""
+    footer = _FOOTER * max(1, round(len(body) * share / (1 - share) / len(_FOOTER)))
+    name = f"{outlet}_{n:02d}"
+    capture = make_capture(name, raw=(body + footer).encode(), source_id=name)
+    attribution = Attribution(outlet, 0.9, (Evidence("manifest", outlet),))
+    return make_result(capture, outlet=attribution), capture
+
+
+def drift_history():
+    """Run 0: 6 earlier documents of steady, jumpy, quiet (~0.2 removed; quiet cites 3 per
+    document) and 2 of young."""
+    docs = [_outlet_doc(o, n, 0.2, o == "quiet") for o in ("steady", "jumpy", "quiet")
+            for n in range(6)]
+    return docs + [_outlet_doc("young", n, 0.2, False) for n in range(2)]
+
+
+def drift_run():
+    """Run 1: 3 documents each; jumpy and young lose ~0.7, quiet keeps ~0.2 but cites none."""
+    shares = {"steady": 0.2, "jumpy": 0.7, "young": 0.7, "quiet": 0.2}
+    return [_outlet_doc(o, 10 + n, share, False) for o, share in shares.items() for n in range(3)]
 
 
 def _load(db: Path, tmp: Path, run_id: str, results, captures, rejects, outlets) -> None:
@@ -65,14 +122,23 @@ def _load(db: Path, tmp: Path, run_id: str, results, captures, rejects, outlets)
 
 @pytest.fixture(scope="module")
 def dq(tmp_path_factory):
-    """Run 0: seeds 000-002 (clean). Run 1: seeds 003-004 plus the bad rows."""
+    """Run 0: seeds 000-002 and the drift history (clean). Run 1: seeds 003-004, the bad rows
+    and the drift run's documents; one link row of run 1 is lost after loading."""
     tmp = tmp_path_factory.mktemp("dq")
     db = tmp / "w.duckdb"
     results, captures, rejects, outlets = seed_batch()
-    _load(db, tmp, "run-0", results[:3], captures[:3], rejects, outlets)
+    outlets += DRIFT_OUTLETS
+    history = drift_history()
+    _load(db, tmp, "run-0", results[:3] + [r for r, _ in history],
+          captures[:3] + [c for _, c in history], rejects, outlets)
     bad = bad_rows()
-    _load(db, tmp, "run-1", results[3:] + [r for r, _ in bad.values()],
-          captures[3:] + [c for _, c in bad.values()], [], outlets)
+    run = drift_run()
+    _load(db, tmp, "run-1", results[3:] + [r for r, _ in [*bad.values(), *run]],
+          captures[3:] + [c for _, c in [*bad.values(), *run]], [], outlets)
+    lost = (make_capture(SEED_IDS[4]).doc_id,)
+    con = wh.connect(db)
+    con.execute("DELETE FROM links WHERE doc_id = ?", lost)  # a row lost after staging
+    con.close()
     clean = quality.validate(db, "run-0", docs_dir=tmp / "site")
     dirty = quality.validate(db, "run-1", docs_dir=tmp / "site",
                              residue_patterns=[r"read more at \S+"])
@@ -116,6 +182,11 @@ def test_suites_cover_every_table_with_severity_and_rationale() -> None:
             if exp["meta"]["path"] == "sql":
                 assert exp["type"] in SQL_PATH_TYPES, "prove a new type on the SQL path first"
     assert "all rights reserved" in quality.all_residue_patterns(suites)
+    (documents,) = [s for s in suites if s.name == "documents"]
+    (allowed,) = [e for e in documents.expectations
+                  if e["meta"]["name"] == "documents.language_allowed"]
+    assert allowed["kwargs"]["value_set"] == documents.meta["allowed_languages"]
+    assert quality.drift_rule(suites) == wh.DRIFT_DEFAULTS
 
 
 # ---------------------------------------------------------------------------- with GE
@@ -141,18 +212,33 @@ def test_injected_bad_rows_fail_exactly_the_expected_expectations(dq) -> None:
     assert not dirty.success
     assert failed(dirty, "critical") == {
         "documents.text_not_empty", "documents.removed_share_max",
-        "documents.no_replacement_char",
+        "documents.no_replacement_char", "runs.row_counts_match_batches",
     }
     assert failed(dirty, "warning") == {
         "documents.removed_share_typical", "documents.no_boilerplate_residue",
         "documents.published_not_after_fetch", "documents.outlet_id_present",
-        "footnotes.url_not_local_path",
+        "documents.text_not_stub", "documents.language_detected", "documents.language_allowed",
+        "documents.no_mojibake", "footnotes.url_not_local_path", "footnotes.marker_has_note",
+        "footnotes.url_well_formed", "outlets.no_extraction_drift",
     }
     keys = {name: key[0] for name, key in dq["keys"].items()}
     assert failing_docs(dirty, "documents.text_not_empty") == {keys["bad_empty"]}
     assert failing_docs(dirty, "documents.removed_share_max") == {keys["bad_heavy"]}
     assert failing_docs(dirty, "documents.no_replacement_char") == {keys["bad_mojibake"]}
     assert failing_docs(dirty, "documents.published_not_after_fetch") == {keys["bad_future"]}
+    assert failing_docs(dirty, "documents.no_mojibake") == {keys["bad_badness"]}
+    assert failing_docs(dirty, "documents.language_allowed") == {keys["bad_language"]}
+    assert failing_docs(dirty, "documents.language_detected") == {keys["bad_no_language"]}
+    assert failing_docs(dirty, "documents.text_not_stub") == set(keys.values())  # all short
+    notes = {name: [(f["doc_id"], f["ordinal"]) for f in result(dirty, name)["failing_sample"]]
+             for name in ("footnotes.marker_has_note", "footnotes.url_well_formed")}
+    assert notes == {"footnotes.marker_has_note": [(keys["bad_notes"], 1)],
+                     "footnotes.url_well_formed": [(keys["bad_notes"], 2),
+                                                   (keys["bad_notes"], 3)]}
+    counts = result(dirty, "runs.row_counts_match_batches")
+    n_docs = 2 + len(bad_rows()) + len(drift_run())  # one link each, one lost
+    assert counts["data_path"] == "metrics" and counts["failing_sample"] == [
+        {"table_name": "links", "staged": n_docs, "loaded": n_docs - 1, "count_gap": -1}]
     residue = result(dirty, "documents.no_boilerplate_residue")
     assert failing_docs(dirty, "documents.no_boilerplate_residue") == {keys["bad_residue"]}
     assert residue["unexpected_count"] == 1 and residue["data_path"] == "metrics"
@@ -195,7 +281,45 @@ def test_results_are_stored_and_data_docs_built(dq) -> None:
                                     "documents.removed_share_max", "documents.text_not_empty"]
     assert dirty.data_docs_path == dq["tmp"] / "site" / "index.html"
     assert dirty.data_docs_path.is_file()
-    assert "3 critical failed" in dirty.summary and "3 documents quarantined" in dirty.summary
+    assert "4 critical failed" in dirty.summary and "3 documents quarantined" in dirty.summary
+
+
+# ------------------------------------------------------------------------ outlet drift
+
+
+def test_outlet_drift_flags_the_jump_and_the_lost_citations_only(dq) -> None:
+    rows = {r["outlet_id"]: r for r in wh.dq_outlet_drift(dq["db"], "run-1").to_pylist()
+            if r["outlet_id"] in {o.outlet_id for o in DRIFT_OUTLETS}}
+    assert {o: (r["history_docs"], r["run_docs"], r["eligible"]) for o, r in rows.items()} == {
+        "steady": (6, 3, True), "jumpy": (6, 3, True), "young": (2, 3, False),
+        "quiet": (6, 3, True)}
+    assert {o: (r["share_drifted"], r["citations_drifted"]) for o, r in rows.items()} == {
+        "steady": (False, False), "jumpy": (True, False), "young": (False, False),
+        "quiet": (False, True)}
+    jumpy = rows["jumpy"]
+    assert 0.15 <= jumpy["history_share_median"] <= 0.25
+    assert 0.65 <= jumpy["run_share_median"] <= 0.75 and jumpy["share_threshold"] == 0.15
+    assert jumpy["reason"].startswith("share removed: median 0.7")
+    assert rows["quiet"]["history_citations_mean"] == 3 and rows["quiet"]["run_citations_mean"] == 0
+    # too little history is the only thing keeping young quiet
+    loose = wh.dq_outlet_drift(dq["db"], "run-1", {"min_history_docs": 2}).to_pylist()
+    assert {r["outlet_id"] for r in loose if r["drifted"]} == {"jumpy", "young", "quiet"}
+    # the first run of an outlet has no history at all
+    assert not any(r["drifted"] or r["eligible"]
+                   for r in wh.dq_outlet_drift(dq["db"], "run-0").to_pylist())
+
+
+def test_outlet_drift_is_a_stored_warning_naming_the_outlets(dq) -> None:
+    row = result(dq["dirty"], "outlets.no_extraction_drift")
+    assert row["severity"] == "warning" and row["data_path"] == "metrics"
+    assert [(f["outlet_id"], f["reason"].split(":")[0]) for f in row["failing_sample"]] == [
+        ("jumpy", "share removed"), ("quiet", "citations/doc")]
+    ((sample,),) = wh.query(dq["db"], "SELECT failing_sample FROM dq_results WHERE run_id = "
+                            "'run-1' AND expectation_name = 'outlets.no_extraction_drift'")
+    assert '"outlet_id": "jumpy"' in sample
+    drifting_docs = {d for (d,) in wh.query(dq["db"], "SELECT doc_id FROM documents "
+                                            "WHERE outlet_id IN ('jumpy', 'quiet')")}
+    assert not drifting_docs & {k[0] for k in dq["dirty"].quarantined}
 
 
 def test_why_the_dialect_shim_and_the_metrics_path_exist(dq) -> None:
@@ -217,7 +341,7 @@ def test_why_the_dialect_shim_and_the_metrics_path_exist(dq) -> None:
         suite = gx.ExpectationSuite(name=f"probe_{scheme}")
         for kind, kwargs in (("expect_column_values_to_not_be_null", {"column": "doc_id"}),
                              ("expect_column_values_to_not_match_regex",
-                              {"column": "text", "regex": "\ufffd"})):
+                              {"column": "title", "regex": "\ufffd"})):
             suite.add_expectation_configuration(ExpectationConfiguration(type=kind,
                                                                          kwargs=kwargs))
         res = batch.validate(suite)
