@@ -280,15 +280,19 @@ def test_same_bytes_without_304_are_unchanged_too(server: str, fetcher: Fetcher)
 
 def test_read_inputs_takes_urls_and_sources_manifests(server: str, tmp_path: Path) -> None:
     (tmp_path / "sources.yaml").write_text(
-        f"- {{kind: feed, url: '{server}/feed.xml', outlet: courier}}\n- {{kind: url, url: '{server}/d'}}\n",
+        f"- {{kind: feed, url: '{server}/feed.xml', outlet: courier}}\n- {{kind: url, url: '{server}/d'}}\n"
+        f"- {{kind: url, url: '{server}/a', schedule: weekly}}\n",
         encoding="utf-8",
     )
     config = FetchConfig(allow_private=True, politeness_s=0.0, timeout_s=5.0)
     report = IngestReport()
     captures, rejects = read_inputs([f"{server}/b", tmp_path / "sources.yaml"], fetch_config=config,
                                     report=report)  # fmt: skip
-    assert [c.source_uri for c in captures] == [f"{server}/b", f"{server}/a", f"{server}/b", f"{server}/d"]
+    # no schedule given: every source; the URL argument first, then the manifest in order
+    assert [c.source_uri for c in captures] == [f"{server}/{p}" for p in ("b", "a", "b", "d", "a")]
     assert [r.error_class for r in rejects] == ["RobotsDisallowed"]
+    weekly, _ = read_inputs([tmp_path / "sources.yaml"], schedule="weekly", fetch_config=config)
+    assert [c.source_uri for c in weekly] == [f"{server}/a"]
     (tmp_path / "broken.yaml").write_text("- {kind: nope}\n", encoding="utf-8")
     _, rejects = read_inputs([tmp_path / "broken.yaml"], fetch_config=config)
     assert [(r.source_uri, r.error_class) for r in rejects] == [(f"local:{tmp_path.name}/broken.yaml",

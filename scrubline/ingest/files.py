@@ -65,6 +65,7 @@ class _Entry:
 def read_inputs(
     paths: Iterable[Path | str],
     *,
+    schedule: str | None = None,
     fetcher: Fetcher | None = None,
     fetch_config: FetchConfig | None = None,
     seen: Mapping[str, FetchState] | None = None,
@@ -72,9 +73,9 @@ def read_inputs(
 ) -> tuple[list[Capture], list[Reject]]:
     """Read files, folders, WARCs, sources manifests and URLs; every bad input is a Reject.
 
-    ``fetcher`` (or one built from ``fetch_config``) fetches URLs; ``seen`` and ``report`` are
-    passed to ``read_sources`` (see there): skipped and unchanged inputs are counted in
-    ``report``.
+    ``fetcher`` (or one built from ``fetch_config``) fetches URLs; ``schedule`` selects one
+    group of a sources manifest; ``seen`` and ``report`` are passed to ``read_sources`` (see
+    there): skipped and unchanged inputs are counted in ``report``.
     """
     captures: list[Capture] = []
     rejects: list[Reject] = []
@@ -95,7 +96,8 @@ def read_inputs(
                     uri = local_uri(Path(given), Path(given).parent)
                     rejects.append(_reject(uri, "ManifestError", str(exc)))
                     continue
-            got, failed = read_sources(sources, fetcher=fetcher, seen=seen, report=report)
+            selected = schedule if not _is_url(given) else None
+            got, failed = read_sources(sources, schedule=selected, fetcher=fetcher, seen=seen, report=report)
             captures.extend(got)
             rejects.extend(failed)
             continue
