@@ -37,7 +37,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 
 import scrubline  # noqa: E402
-from scrubline import lineage, rawstore, staging, verify, warehouse  # noqa: E402
+from scrubline import lineage, rawstore, staging, syndication, verify, warehouse  # noqa: E402
 from scrubline.batch import clean_many  # noqa: E402
 from scrubline.clean import CleanContext, extractor_version, provisional_outlets  # noqa: E402
 from scrubline.ingest import ManifestError, load_sources, read_inputs, read_sources  # noqa: E402
@@ -184,6 +184,19 @@ def validate(db_path: str, run_id: str, site_dir: str) -> dict[str, Any]:
 
 
 @task(cache_policy=NO_CACHE)
+def syndicate(db_path: str, run_id: str) -> dict[str, int]:
+    """Sign new document versions (MinHash) and recompute near-duplicate clusters."""
+    todo = warehouse.unsigned_documents(db_path, syndication.SIGNATURE_VERSION)
+    records = syndication.signature_records([(d, c) for d, c, _ in todo], [t for _, _, t in todo])
+    warehouse.store_signatures(db_path, run_id, records)
+    rows = warehouse.signature_rows(db_path, syndication.SIGNATURE_VERSION)
+    clusters, members = syndication.cluster_records(rows)
+    warehouse.replace_clusters(db_path, run_id, clusters, members)
+    return {"signed": len(records), "clusters": len(clusters),
+            "multi_outlet_clusters": sum(1 for c in clusters if c["n_outlets"] >= 2)}  # fmt: skip
+
+
+@task(cache_policy=NO_CACHE)
 def publish(db_path: str, published_path: str) -> str:
     """Atomically replace the analysts' read-only copy of the warehouse."""
     return str(warehouse.publish(db_path, published_path))
@@ -319,6 +332,7 @@ def _locked_run(
         summary["inputs"] = len(captures) + len(rejects)
         if run_validation:
             summary["dq"] = validate(db, run_id, str(Path(db).parent / "dq_site"))
+        summary["syndication"] = syndicate(db, run_id)  # after DQ: quarantined docs stay out
         dq_ok = summary.get("dq", {}).get("success", True)
         status = "completed" if dq_ok else "failed"
     finally:

@@ -780,3 +780,54 @@ def cluster(
     idx = LSHIndex(threshold=threshold)
     idx.add(keys, signatures)
     return idx.clusters(meta)
+
+
+# --------------------------------------------------------------------------- warehouse records
+
+
+def signature_records(keys: Sequence[tuple[str, str]], texts: Sequence[str]) -> list[dict[str, Any]]:
+    """One ``doc_signatures`` record per (doc_id, capture_id) and clean text."""
+    sigs = signatures(texts)
+    hashes = content_hashes(texts)
+    return [
+        {
+            "doc_id": doc_id,
+            "capture_id": capture_id,
+            "signature_version": SIGNATURE_VERSION,
+            "content_hash": content,
+            "signature": signature_to_bytes(sig),
+            "is_empty": bool((sig == EMPTY_SIGNATURE).all()),
+        }
+        for (doc_id, capture_id), content, sig in zip(keys, hashes, sigs, strict=True)
+    ]
+
+
+def cluster_records(
+    rows: Sequence[tuple[str, str, bytes, str, Any, Any, str | None]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Clusters of the current documents, as ``syndication_clusters`` and ``cluster_members``
+    records. ``rows``: (doc_id, capture_id, signature, content_hash, published_at, fetched_at,
+    outlet_id), one per document."""
+    index = LSHIndex.from_bytes((r[0], r[2]) for r in rows)
+    by_doc = {r[0]: r for r in rows}
+    meta = {r[0]: {"published_at": r[4], "fetched_at": r[5], "outlet_id": r[6]} for r in rows}
+    clusters, members = [], []
+    for c in index.clusters(meta):
+        origin = by_doc[c.origin]
+        clusters.append(
+            {
+                "cluster_id": c.cluster_id, "origin_doc_id": origin[0], "origin_capture_id": origin[1],
+                "origin_at": c.origin_at, "origin_basis": c.origin_basis, "n_members": len(c.members),
+                "n_outlets": c.n_outlets, "threshold": index.threshold,
+                "signature_version": SIGNATURE_VERSION,
+            }
+        )  # fmt: skip
+        for rank, (doc_id, sim) in enumerate(c.members):
+            members.append(
+                {
+                    "cluster_id": c.cluster_id, "doc_id": doc_id, "capture_id": by_doc[doc_id][1],
+                    "member_rank": rank, "similarity_to_origin": float(sim),
+                    "is_exact_duplicate": by_doc[doc_id][3] == origin[3],
+                }
+            )  # fmt: skip
+    return clusters, members

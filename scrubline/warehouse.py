@@ -695,6 +695,81 @@ def query(
     return query_table(db_path, sql, params)[1]
 
 
+# -------------------------------------------------------------------------------- syndication
+
+
+def unsigned_documents(db_path: str | Path, signature_version: str) -> list[tuple[str, str, str]]:
+    """(doc_id, capture_id, clean text) of document versions without a signature yet."""
+    return query(
+        db_path,
+        "SELECT d.doc_id, d.capture_id, d.text FROM documents d ANTI JOIN doc_signatures s "
+        "ON s.doc_id = d.doc_id AND s.capture_id = d.capture_id AND s.signature_version = ? "
+        "ORDER BY d.doc_id, d.capture_id",
+        [signature_version],
+    )
+
+
+def store_signatures(db_path: str | Path, run_id: str, records: list[dict[str, Any]]) -> int:
+    """Insert signature records (columns of ``doc_signatures`` but run_id and computed_at),
+    replacing same-key rows."""
+    if not records:
+        return 0
+    now = datetime.now(UTC)
+    rows = pa.Table.from_pylist([{**r, "run_id": run_id, "computed_at": now} for r in records])
+    con = _open(db_path)
+    try:
+        with _transaction(con):
+            con.register("staged_signatures", rows)
+            con.execute(
+                "DELETE FROM doc_signatures WHERE (doc_id, capture_id, signature_version) IN "
+                "(SELECT doc_id, capture_id, signature_version FROM staged_signatures)"
+            )
+            con.execute("INSERT INTO doc_signatures BY NAME SELECT * FROM staged_signatures")
+            con.unregister("staged_signatures")
+        return rows.num_rows
+    finally:
+        con.close()
+
+
+def signature_rows(db_path: str | Path, signature_version: str) -> list[tuple[Any, ...]]:
+    """What clustering needs for the current, non-quarantined version of every document:
+    (doc_id, capture_id, signature, content_hash, published_at, fetched_at, outlet_id)."""
+    return query(
+        db_path,
+        "SELECT v.doc_id, v.capture_id, s.signature, s.content_hash, v.published_at, c.fetched_at, "
+        "v.outlet_id FROM v_documents v "
+        "JOIN doc_signatures s ON s.doc_id = v.doc_id AND s.capture_id = v.capture_id "
+        "AND s.signature_version = ? AND NOT s.is_empty "
+        "JOIN captures c ON c.capture_id = v.capture_id ORDER BY v.doc_id",
+        [signature_version],
+    )
+
+
+def replace_clusters(
+    db_path: str | Path, run_id: str, clusters: list[dict[str, Any]], members: list[dict[str, Any]]
+) -> int:
+    """Replace the (derived) syndication clusters in one transaction."""
+    con = _open(db_path)
+    now = datetime.now(UTC)
+    try:
+        with _transaction(con):
+            con.execute("DELETE FROM cluster_members")
+            con.execute("DELETE FROM syndication_clusters")
+            if not clusters:
+                return 0
+            clusters_t = pa.Table.from_pylist([{**c, "run_id": run_id, "computed_at": now} for c in clusters])
+            members_t = pa.Table.from_pylist(members)
+            con.register("staged_clusters", clusters_t)
+            con.register("staged_members", members_t)
+            con.execute("INSERT INTO syndication_clusters BY NAME SELECT * FROM staged_clusters")
+            con.execute("INSERT INTO cluster_members BY NAME SELECT * FROM staged_members")
+            con.unregister("staged_clusters")
+            con.unregister("staged_members")
+        return len(clusters)
+    finally:
+        con.close()
+
+
 # -------------------------------------------------------------------------------- explain / summary
 
 _EXPLAIN_DOC_COLUMNS = (

@@ -13,30 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from scrubline import report, staging, warehouse
-from scrubline.clean import CleanContext, process_batch, provisional_outlets
+from helpers import run_without_prefect
+from scrubline import report, warehouse
+from scrubline.clean import CleanContext
 from scrubline.cli import main
-from scrubline.ingest import read_inputs
 from scrubline.resources import seeds_dir
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHARTS = ("corpus", "outlets", "rules", "categories", "share", "domains")
-
-
-def _run(db: Path, tmp: Path, run_id: str, inputs: list[Path], ctx: CleanContext) -> None:
-    """One pipeline run without Prefect: ingest, clean, stage, load, finish."""
-    warehouse.start_run(db, run_id, flow_name="test", parameters={"paths": [str(p) for p in inputs]},
-                        ruleset_version=ctx.ruleset_version, pipeline_version="1",
-                        scrubline_version="0.1.0", git_commit="abc123def456")  # fmt: skip
-    captures, rejects = read_inputs(inputs)
-    results, failed = process_batch(captures, ctx)
-    outlets = list(ctx.outlets.outlets.values()) + provisional_outlets(results)
-    batch = staging.write_batch(tmp / "staging" / run_id, results, captures, [*rejects, *failed],
-                                outlets, run_id)  # fmt: skip
-    warehouse.load_batch(db, run_id, batch)
-    warehouse.finish_run(db, run_id, status="completed",
-                         counts={"inputs": len(captures) + len(rejects), "documents": len(results),
-                                 "rejects": len(rejects) + len(failed)})  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +37,8 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (extra / "empty.html").write_bytes(b"")
     db = tmp / "scrubline.duckdb"
     ctx = CleanContext.default()
-    _run(db, tmp, "run-0001-first", [first], ctx)
-    _run(db, tmp, "run-0002-second", [seeds_dir(), extra], ctx)
+    run_without_prefect(db, tmp, "run-0001-first", [first], ctx)
+    run_without_prefect(db, tmp, "run-0002-second", [seeds_dir(), extra], ctx)
     return warehouse.publish(db, warehouse.published_db_path(db))
 
 
