@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from helpers import run_without_prefect
+
 from scrubline import report, warehouse
 from scrubline.clean import CleanContext
 from scrubline.cli import main

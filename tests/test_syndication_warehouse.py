@@ -53,7 +53,9 @@ def test_a_republished_copy_forms_a_cross_outlet_cluster(tmp_path: Path) -> None
     )
     assert [(r[0], r[1], r[2]) for r in rows] == [(0, "washingtonexaminer", True), (1, "tass", False)]
     assert 0.6 < rows[1][3] < 1.0
-    edges = warehouse.query(db, "SELECT origin_outlet_id, copier_outlet_id, n_copies FROM v_syndication_edges")
+    edges = warehouse.query(
+        db, "SELECT origin_outlet_id, copier_outlet_id, n_copies FROM v_syndication_edges"
+    )
     assert edges == [("washingtonexaminer", "tass", 1)]
 
     again = syndicate.fn(str(db), "run-2")  # nothing new to sign; clusters recomputed, not duplicated
