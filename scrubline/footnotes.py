@@ -195,10 +195,10 @@ def _marker_pattern(style: str) -> re.Pattern[str]:
 
 
 def _marker_key(raw: str) -> int | None:
-    if raw.isdigit():
-        return int(raw)
-    if all(c in _SUP_VALUE for c in raw):
+    if all(c in _SUP_VALUE for c in raw):  # before isdigit(): "¹".isdigit() is True
         return int("".join(_SUP_VALUE[c] for c in raw))
+    if raw.isascii() and raw.isdigit():
+        return int(raw)
     return roman_to_int(raw)
 
 
