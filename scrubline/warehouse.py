@@ -1111,6 +1111,7 @@ def quarantine(
     )
     con = _open(db_path)
     try:
+        _cap_memory(con)
         con.register("quarantine_keys", keys)
         with _transaction(con):
             flagged = con.execute(
@@ -1133,6 +1134,16 @@ def quarantine(
 
 
 # ---------------------------------------------------------------- inputs of the DQ layer
+
+#: DuckDB memory cap of the DQ steps (snapshot, metrics, quarantine). They scan every text of
+#: a run once; uncapped, DuckDB kept ~4 GB of scanned blocks for 100k documents, capped the
+#: whole validation peaks under 1 GB at the same speed (bench/RESULTS_dq.md).
+DQ_MEMORY_LIMIT = "512MB"
+
+
+def _cap_memory(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"SET memory_limit = {_sql_string(DQ_MEMORY_LIMIT)}")
+
 
 #: Per-run tables for Great Expectations' SQL path: scalar columns only (no JSON/LIST, which
 #: SQLAlchemy reflection on DuckDB does not type), restricted to the run with a parameter.
@@ -1169,35 +1180,31 @@ _SNAPSHOT_SQL: dict[str, str] = {
 }
 
 _DOCUMENT_METRICS_SQL = """
-    WITH docs AS (
-        SELECT d.doc_id, d.capture_id, d.text, d.text_normalized, d.published_at, d.stats,
-               c.fetched_at
-        FROM documents d LEFT JOIN captures c USING (capture_id)
-        WHERE d.run_id = $run_id
-    ),
-    spans AS (
-        SELECT s.doc_id, s.capture_id, sum(s.end_offset - s.start_offset) AS span_chars
-        FROM removed_spans s JOIN docs USING (doc_id, capture_id)
-        GROUP BY s.doc_id, s.capture_id
-    ),
-    metrics AS (
-        SELECT doc_id, capture_id, length(text) AS chars_clean,
+    WITH texts AS (  -- one streaming pass over the texts; only small columns leave it
+        SELECT doc_id, capture_id, published_at, length(text) AS chars_clean,
+               length(text_normalized) AS chars_normalized,
                CASE WHEN contains(text, chr(65533))
                     THEN length(text) - length(replace(text, chr(65533), '')) ELSE 0 END
                    AS fffd_count,
-               -- one pass with all patterns as one RE2 alternation; names only where it hits
+               -- all patterns as one RE2 alternation; which ones only where it hits
                CASE WHEN coalesce(regexp_matches(text, $any_residue, 'i'), FALSE)
                     THEN list_filter($patterns::VARCHAR[], p -> regexp_matches(text, p, 'i'))
                     ELSE []::VARCHAR[] END AS hits,
-               length(text_normalized) - length(text) - coalesce(span_chars, 0) AS length_gap,
-               try_cast(json_extract_string(stats, '$.mojibake') AS BOOLEAN) AS mojibake,
-               try_cast(published_at AS TIMESTAMPTZ) > fetched_at AS published_after_fetch
-        FROM docs LEFT JOIN spans USING (doc_id, capture_id)
+               try_cast(json_extract_string(stats, '$.mojibake') AS BOOLEAN) AS mojibake
+        FROM documents WHERE run_id = $run_id
+    ),
+    spans AS (
+        SELECT s.doc_id, s.capture_id, sum(s.end_offset - s.start_offset) AS span_chars
+        FROM removed_spans s SEMI JOIN texts USING (doc_id, capture_id)
+        GROUP BY s.doc_id, s.capture_id
     )
-    SELECT doc_id, capture_id, chars_clean, fffd_count, len(hits) AS residue_count,
-           array_to_string(hits, ' | ') AS residue_hits, length_gap, mojibake,
-           published_after_fetch
-    FROM metrics ORDER BY doc_id, capture_id
+    SELECT t.doc_id, t.capture_id, t.chars_clean, t.fffd_count, len(t.hits) AS residue_count,
+           array_to_string(t.hits, ' | ') AS residue_hits,
+           t.chars_normalized - t.chars_clean - coalesce(s.span_chars, 0) AS length_gap,
+           t.mojibake,
+           try_cast(t.published_at AS TIMESTAMPTZ) > c.fetched_at AS published_after_fetch
+    FROM texts t LEFT JOIN spans s USING (doc_id, capture_id) LEFT JOIN captures c USING (capture_id)
+    ORDER BY t.doc_id, t.capture_id
 """
 
 #: A canonical citation URL: http(s), a dotted host without spaces or userinfo, then anything.
@@ -1311,7 +1318,7 @@ _RUN_COUNTS_SQL = """
     staged AS (
         SELECT t.table_name, count(*) AS batches,
                sum(coalesce(try_cast(json_extract_string(b.manifest, '$.counts.' || t.table_name)
-                                     AS BIGINT), 0)) AS staged
+                                     AS BIGINT), 0))::BIGINT AS staged
         FROM batches b, tables t WHERE b.run_id = $run_id GROUP BY t.table_name
     ),
     run_docs AS (SELECT doc_id, capture_id FROM documents WHERE run_id = $run_id),
@@ -1338,6 +1345,7 @@ def dq_snapshot(db_path: str | Path, run_id: str, snapshot_path: str | Path) -> 
     _remove_db_files(snapshot_path)
     con = _open(db_path)
     try:
+        _cap_memory(con)
         con.execute(f"ATTACH {_sql_string(str(snapshot_path))} AS scrubline_dq")
         try:
             for table, sql in _SNAPSHOT_SQL.items():  # whitelisted table names
@@ -1379,6 +1387,7 @@ def dq_metrics(
     """
     con = connect(db_path)
     try:
+        _cap_memory(con)
         docs = con.execute(
             _DOCUMENT_METRICS_SQL,
             {"run_id": run_id, "patterns": list(residue_patterns),
