@@ -1,4 +1,4 @@
-"""``scrubline run | clean | explain | sql | serve | report``: the user's entry points.
+"""``scrubline run | clean | explain | verify | reprocess | export-prov | sql | serve | report``.
 
 Heavy imports (Prefect, DuckDB, trafilatura, Great Expectations) happen inside the command
 that needs them, so ``scrubline clean`` never pays for Prefect or GE.
@@ -7,6 +7,7 @@ that needs them, so ``scrubline clean`` never pays for Prefect or GE.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -124,30 +125,183 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _loads(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _decode_line(decision: Any) -> str:
+    d = _loads(decision) or {}
+    if not isinstance(d, dict):
+        return str(d)
+    line = f"{d.get('encoding')} by {d.get('method')}"
+    if d.get("evidence"):
+        line += f" ({d['evidence']})"
+    if d.get("replacement_chars"):
+        line += f", {d['replacement_chars']} U+FFFD from decoding"
+    return line
+
+
+def _footnote_line(f: dict[str, Any]) -> str:
+    issues = f" [{', '.join(f['issues'])}]" if f.get("issues") else ""
+    cited = f" -> {f['cited_outlet_id']}" if f.get("cited_outlet_id") else ""
+    where = f.get("url") or (f.get("note_text") or "")[:80] or "-"
+    return f"    {f['ordinal']:>3} {f.get('kind') or 'endnote':<11} {f['marker']:<8} {where}{cited}{issues}"
+
+
 def format_explanation(info: dict[str, Any], color: bool = False) -> str:
-    """Human-readable provenance trail."""
+    """Human-readable provenance trail: capture, decode, ftfy plan, extractor, outlet and its
+    evidence, run (versions, parameters, start/end, counts), versions, changes, footnotes, and
+    the text with every removal in place."""
     doc, cap, run, outlet = info["document"], info["capture"] or {}, info["run"] or {}, info["outlet"]
-    evidence = json.loads(doc["outlet_evidence"] or "[]")
+    evidence = _loads(doc["outlet_evidence"]) or []
+    stats = _loads(doc.get("stats")) or {}
+    plan = list(doc["normalize_plan"] or [])
+    headers = _loads(cap.get("http_headers"))
+    fetch = f"HTTP {cap['http_status']}" if cap.get("http_status") else "read from file"
+    hints = ", ".join(f"{k} {cap[k]}" for k in ("language_hint", "outlet_hint") if cap.get(k))
     lines = [
         f"document {doc['doc_id']}  version {doc['capture_id'][:16]}"
         + ("  [QUARANTINED: " + str(doc["quarantine_reason"]) + "]" if doc["quarantined"] else ""),
         f"  title      {doc['title']}",
         f"  source     {cap.get('source_uri')}  fetched {cap.get('fetched_at')}  "
-        f"{cap.get('byte_size')} bytes",
+        f"{cap.get('byte_size')} bytes  {cap.get('content_type') or ''}",
         f"  capture    sha256 {doc['capture_id']}  raw: {cap.get('raw_path')}",
-        f"  decode     {doc['decode']}",
-        f"  normalize  {list(doc['normalize_plan'] or []) or 'no repair needed'}",
+        f"  fetch      {fetch}" + (f"  WARC {cap['warc_record_id']}" if cap.get("warc_record_id") else "")
+        + (f"  hints: {hints}" if hints else ""),
+        *([f"  headers    {json.dumps(headers, ensure_ascii=False)}"] if headers else []),
+        f"  decode     {_decode_line(doc['decode'])}",
+        *([f"  extract    {stats['extractor']}"] if isinstance(stats, dict) and stats.get("extractor")
+          else []),
+        f"  normalize  {'ftfy plan ' + ' > '.join(plan) + ' (replayable)' if plan else 'no repair needed'}",
         f"  outlet     {doc['outlet_id']} ({outlet['name'] if outlet else 'unknown'}), "
         f"confidence {doc['outlet_confidence']}",
         *[f"             evidence: {e['signal']} = {e['value']!r}" for e in evidence],
         f"  authors    {', '.join(doc['authors'] or []) or '-'}   dateline {doc['dateline'] or '-'}",
         f"  run        {run.get('run_id')} ({run.get('status')}) scrubline {run.get('scrubline_version')} "
-        f"commit {run.get('git_commit') or '-'} rules {doc['ruleset_version']}",
-        f"  removed    {len(info['removed'])} spans; footnotes {len(info['footnotes'])}",
-        "",
-        render_in_place(doc["text_normalized"], info["removed"], color),
+        f"commit {run.get('git_commit') or '-'} rules {doc['ruleset_version']} "
+        f"pipeline {doc.get('pipeline_version')}",
+        f"             started {run.get('started_at')}  finished {run.get('finished_at') or '-'}",
+        f"             parameters {json.dumps(_loads(run.get('parameters')), ensure_ascii=False)}",
+        f"             counts {json.dumps(_loads(run.get('counts')), ensure_ascii=False)}",
     ]
+    versions = info.get("versions") or []
+    if len(versions) > 1:
+        lines.append(f"  versions   {len(versions)} (this one: {doc['capture_id'][:16]})")
+        lines += [
+            f"             v{v['version_no']} {v['capture_id'][:16]} fetched {v['fetched_at']} "
+            f"run {v['run_id']}" + ("  <- latest" if v["is_latest"] else "")
+            for v in versions
+        ]
+    for change in info.get("changes") or []:
+        rules = ", ".join(f"{s['rule_id']}/v{s['rule_version']} {s['spans_before']}->{s['spans_after']}"
+                          for s in change.get("span_changes") or [])
+        was = f" (was {change['previous_capture_id'][:16]})" if change.get("previous_capture_id") else ""
+        lines.append(f"  change     run {change['run_id']}: {change['change']}{was}"
+                     + (f" rules {rules}" if rules else ""))
+    lines.append(f"  removed    {len(info['removed'])} spans")
+    lines.append(f"  footnotes  {len(info['footnotes'])}")
+    lines += [_footnote_line(f) for f in info["footnotes"]]
+    lines += ["", render_in_place(doc["text_normalized"], info["removed"], color)]
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- verify, reprocess, prov
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Rebuild stored documents from their raw bytes; exit 1 if any fails."""
+    from scrubline import verify, warehouse
+
+    db = args.db or str(warehouse.default_db_path())
+    if not Path(db).is_file():
+        print(f"scrubline verify: no warehouse at {db}", file=sys.stderr)
+        return 1
+    verdicts = verify.verify_rows(warehouse.verification_rows(db, args.docs or None), Path(db).parent / "raw")
+    counts = verify.summarize(verdicts)
+    if args.format == "json":
+        documents = [dataclasses.asdict(v) for v in verdicts]
+        print(json.dumps({"counts": counts, "documents": documents}, ensure_ascii=False, indent=2))
+    else:
+        for v in verdicts:
+            if v.status != verify.VERIFIED or args.verbose:
+                print(f"{v.status:<13} {v.doc_id} {v.capture_id[:16]} {v.source_uri}"
+                      + (f"\n              {v.stage}: {v.detail}" if v.stage else ""))  # fmt: skip
+        print(f"{counts['verified']} verified, {counts['failed']} failed, "
+              f"{counts['cannot_verify']} cannot verify (of {len(verdicts)} document versions)")
+    return 1 if counts["failed"] else 0
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    """Re-clean stored captures with the current rules (the pipeline flow, reprocess=True)."""
+    _prefect_env()
+    from flows.pipeline import pipeline
+
+    try:
+        summary = pipeline(reprocess=True, docs=args.docs or None, db_path=args.db,
+                           batch_size=args.batch_size, workers=args.workers,
+                           run_validation=not args.no_validate)  # fmt: skip
+    except RuntimeError as exc:
+        print(f"scrubline reprocess failed: {exc}", file=sys.stderr)
+        return 1
+    print(format_reprocess(summary))
+    return 0
+
+
+def format_reprocess(summary: dict[str, Any]) -> str:
+    """Which documents a reprocess changed, and by which rules."""
+    loaded = summary.get("loaded", {})
+    changes = summary.get("changes") or {}
+    changed = [d for d in changes.get("documents", []) if d["change"] == "recleaned"]
+    lines = [
+        f"reprocess {summary['run_id']}: {summary.get('status')}",
+        f"  document versions re-cleaned  {loaded.get('inputs_unchanged', 0) + loaded.get('inputs_new', 0)}",
+        f"  output changed                {len(changed)}",
+        f"  could not be rebuilt          {summary.get('rejects', 0)}",
+    ]
+    if changes.get("by_rule"):
+        lines.append("  by rule (documents, spans delta, chars delta):")
+        lines += [f"    {r['rule_id']}/v{r['rule_version']:<4} {r['documents']:>5} {r['spans_delta']:>+6} "
+                  f"{r['chars_delta']:>+8}" for r in changes["by_rule"]]  # fmt: skip
+    for d in changed:
+        rules = ", ".join(f"{s['rule_id']}/v{s['rule_version']} {s['spans_before']}->{s['spans_after']}"
+                          for s in d["span_changes"]) or "text only"
+        lines.append(f"  {d['doc_id']} {d['source_uri']}: {rules}")
+    return "\n".join(lines)
+
+
+def cmd_export_prov(args: argparse.Namespace) -> int:
+    """W3C PROV-JSON of one document (its latest version) or one run."""
+    from scrubline import provenance, warehouse
+
+    db = args.db or str(warehouse.default_db_path())
+    if args.run:
+        trail = warehouse.run_trail(db, args.run)
+        if trail is None:
+            print(f"no run {args.run!r} in {db}", file=sys.stderr)
+            return 1
+        prov = provenance.run_provenance(trail)
+    else:
+        if not args.doc:
+            print("scrubline export-prov: give a document or --run RUN_ID", file=sys.stderr)
+            return 2
+        info = warehouse.explanation(db, args.doc)
+        if info is None:
+            print(f"no document matches {args.doc!r} in {db}", file=sys.stderr)
+            return 1
+        prov = provenance.document_provenance(info)
+    text = provenance.to_json_text(prov)
+    if args.output:
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.output).write_text(text + "\n", encoding="utf-8")
+        print(f"PROV-JSON: {args.output}")
+    else:
+        print(text)
+    return 0
 
 
 # --------------------------------------------------------------------------- sql
@@ -235,6 +389,28 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--format", choices=("text", "json"), default="text")
     explain.add_argument("--no-color", action="store_true")
     explain.set_defaults(func=cmd_explain)
+
+    ver = sub.add_parser("verify", help="rebuild stored documents from their raw bytes")
+    ver.add_argument("docs", nargs="*", help="doc ids, prefixes or parts of source URIs (default: all)")
+    ver.add_argument("--db", help="warehouse DuckDB file")
+    ver.add_argument("--format", choices=("text", "json"), default="text")
+    ver.add_argument("--verbose", "-v", action="store_true", help="list verified documents too")
+    ver.set_defaults(func=cmd_verify)
+
+    rep_ = sub.add_parser("reprocess", help="re-clean stored captures with the current rules")
+    rep_.add_argument("docs", nargs="*", help="doc ids, prefixes or parts of source URIs (default: all)")
+    rep_.add_argument("--db", help="warehouse DuckDB file")
+    rep_.add_argument("--workers", type=int, default=2, help="processes for cleaning")
+    rep_.add_argument("--batch-size", type=int, default=200, help="documents per batch")
+    rep_.add_argument("--no-validate", action="store_true", help="skip Great Expectations")
+    rep_.set_defaults(func=cmd_reprocess)
+
+    prov = sub.add_parser("export-prov", help="W3C PROV-JSON of a document or a run")
+    prov.add_argument("doc", nargs="?", help="doc id (or a prefix) or part of the source URI")
+    prov.add_argument("--run", help="export a run instead: its flow run id")
+    prov.add_argument("--db", help="warehouse DuckDB file")
+    prov.add_argument("--output", "-o", help="file to write (default: stdout)")
+    prov.set_defaults(func=cmd_export_prov)
 
     sql = sub.add_parser("sql", help="read-only SQL on the published warehouse")
     sql.add_argument("query")
