@@ -36,6 +36,28 @@ _SUSPICIOUS = re.compile(
 )
 
 
+#: Codepages whose misreading of UTF-8 ftfy repairs (and we must therefore notice).
+_MOJIBAKE_CODEPAGES = (
+    "latin-1", "cp1252", "cp1251", "cp1250", "iso-8859-2", "iso-8859-15", "mac_roman", "cp437", "cp850",
+)  # fmt: skip
+
+
+def _pair_class(encoding: str) -> str:
+    """``[leads][continuations]``: how a UTF-8 multi-byte sequence looks when misread as
+    ``encoding`` (a lead byte 0xC2-0xF4 followed by a continuation byte 0x80-0xBF)."""
+    def chars(lo: int, hi: int) -> str:
+        decoded = bytes(range(lo, hi + 1)).decode(encoding, errors="ignore")
+        return "".join(re.escape(c) for c in sorted(set(decoded)))
+
+    # U+FFFD: a continuation byte the codepage leaves undefined, replaced when decoding
+    return f"[{chars(0xC2, 0xF4)}][{chars(0x80, 0xBF)}\ufffd]"
+
+
+#: Cheap pre-filter for ftfy's (slow) mojibake heuristic: text with no such pair holds no
+#: UTF-8 misread through one of these codepages, so ``is_bad`` need not run.
+_MOJIBAKE_HINT = re.compile("|".join(_pair_class(e) for e in _MOJIBAKE_CODEPAGES))
+
+
 def needs_repair(text: str) -> bool:
     """True when ftfy might change ``text`` under CONFIG (cheap, regex-based checks).
 
@@ -48,7 +70,7 @@ def needs_repair(text: str) -> bool:
         return True
     if not unicodedata.is_normalized("NFC", text):
         return True
-    return not text.isascii() and is_bad(text)
+    return not text.isascii() and _MOJIBAKE_HINT.search(text) is not None and is_bad(text)
 
 
 def normalize(text: str) -> tuple[str, tuple[str, ...]]:
