@@ -134,6 +134,15 @@ class DocView:
         return self._last_body(skip)
 
     @cached_property
+    def first_body_line(self) -> int:
+        """Index of the first body-like line, or -1. Walks forward from the start, so it costs
+        only the head."""
+        for i, raw in enumerate(self.raw_lines):
+            if raw.rstrip()[-1:] in _TERMINAL and len(raw.split()) >= BODY_MIN_WORDS:
+                return i
+        return -1
+
+    @cached_property
     def _last_body_line(self) -> int:
         return self._last_body(None)
 

@@ -154,7 +154,8 @@ class LexiconRule(Rule):
     #: v3: one-word lead phrases remove at most ONE_WORD_MAX_WORDS words; teaser categories
     #: leave sentence-like lines alone (see ``_anchored_limit``); a lead phrase no longer
     #: also counts as a phrase "anywhere in a short line" (that bypassed its own limit).
-    def __init__(self, category: str, version: int = 3) -> None:
+    #: v4: "¡" and "¿" count as lead characters ("¡Síguenos en Instagram!"); more phrases.
+    def __init__(self, category: str, version: int = 4) -> None:
         self.category = category
         self.rule_id = f"lexicon_{category}"
         self.version = version
@@ -387,6 +388,188 @@ class TailBlockRule(Rule):
         return "footer", "short line inside the footer block"
 
 
+# --------------------------------------------------------------------------- date lines
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+_MONTHS = _words(
+    # de, en, fr, es, it, pt, pl (genitive), with the usual abbreviations
+    "januar jänner februar märz april mai juni juli august september oktober november dezember "
+    "jan feb mär mrz apr jun jul aug sep sept okt nov dez "
+    "january february march may june july october december mar oct dec "
+    "janvier février fevrier mars avril juin juillet août aout septembre octobre novembre décembre "
+    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre "
+    "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre "
+    "janeiro fevereiro março maio junho julho setembro outubro novembro dezembro "
+    "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia"
+)
+_WEEKDAYS = _words(
+    "montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag "
+    "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun "
+    "lundi mardi mercredi jeudi vendredi samedi dimanche "
+    "lunes martes miércoles jueves viernes sábado domingo "
+    "lunedì martedì mercoledì giovedì venerdì sabato domenica "
+    "segunda-feira terça-feira quarta-feira quinta-feira sexta-feira "
+    "poniedziałek wtorek środa czwartek piątek sobota niedziela"
+)
+#: Words that label a date as the post's metadata ("Veröffentlicht am", "Updated").
+_DATE_LABELS = (
+    "veröffentlicht am", "veröffentlicht", "veröffentlichung", "aktualisiert am", "aktualisiert",
+    "zuletzt aktualisiert", "erstellt am", "erschienen am", "stand", "datum", "published on",
+    "published", "updated on", "updated", "last updated", "posted on", "posted", "publié le",
+    "publié", "mis à jour le", "mis à jour", "publicado el", "publicado", "actualizado el",
+    "actualizado", "pubblicato il", "pubblicato", "aggiornato il", "aggiornato", "atualizado em",
+    "opublikowano", "aktualizacja",
+)  # fmt: skip
+
+
+def _alt(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+_MONTH = rf"(?:{_alt(_MONTHS)})\.?"
+_DATE = (
+    rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})|\d{{4}}-\d{{1,2}}-\d{{1,2}}"
+    rf"|\d{{1,2}}\.?\s*(?:de\s+|di\s+)?{_MONTH},?\s+(?:de\s+)?\d{{4}}"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+)
+_TIME = r"\d{1,2}(?:[:.]|h)\d{2}(?:\s*(?:uhr|h|am|pm|a\.m\.|p\.m\.))?"
+_LABEL_PART = rf"(?:{_alt(_DATE_LABELS)})\s*:?"
+#: A line that is nothing but a date (and a time), optionally labelled.
+_DATE_LINE = re.compile(
+    rf"[\W_]*(?P<label>{_LABEL_PART}\s*)?(?:(?:{_alt(_WEEKDAYS)}),?\s+)?{_DATE}"
+    rf"(?:\s*(?:,|\||-|–|·|/|um|at|à|a las|alle|às|o)?\s*{_TIME})?[\W_]*",
+    re.IGNORECASE,
+)
+#: A line that is only a date label ("Veröffentlicht am:", "Published:").
+_DATE_LABEL_LINE = re.compile(rf"[\W_]*{_LABEL_PART}[\W_]*", re.IGNORECASE)
+
+
+def is_date_line(text: str) -> tuple[bool, bool]:
+    """(the stripped line is a date line, it carries a label).
+
+    >>> is_date_line("23.10.2018"), is_date_line("Veröffentlicht am 8. November 2021, 08:30 Uhr")
+    ((True, False), (True, True))
+    >>> is_date_line("Lunes 02 Mayo, 2022 | 09:37"), is_date_line("Oct 9, 2019")
+    ((True, False), (True, False))
+    >>> is_date_line("ab 1. Januar 2023 für Wasserpfeifentabak"), is_date_line("2019")
+    ((False, False), (False, False))
+    """
+    if len(text) > 80:
+        return False, False
+    match = _DATE_LINE.fullmatch(text)
+    if match is None:
+        return False, False
+    return True, match.group("label") is not None
+
+
+#: Every date form above has a year or a "d.m" / "d/m" / "y-m" pair.
+_DATE_CUE = re.compile(r"\d(?:\d{3}|[./-]\d)")  # (a leading \d lets the engine skip fast)
+
+
+class DateLineRule(Rule):
+    """Lines that are only a date (and time, optionally labelled: "Veröffentlicht am …",
+    "Updated …", "Publié le …"), in any of the lexicon languages, among the ``WINDOW``
+    content lines just before the first or just after the last body line: the post's
+    metadata. A label line just above ("Published:") goes with it. A date in the middle of
+    the body (a chronology heading) stays, and so does every date of a text without body."""
+
+    rule_id = "date_line"
+    version = 1
+    categories = ("meta",)
+    MAX_CHARS = 100
+    WINDOW = 4
+
+    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
+        first_body = doc.first_body_line
+        if first_body < 0:
+            return  # no body text: nothing to call the post's metadata
+        lines = doc.raw_lines
+        candidates = self._window(lines, first_body - 1, -1) + self._window(
+            lines, doc.last_body_line() + 1, 1
+        )
+        done = -1
+        for i in sorted(candidates):
+            raw = lines[i]
+            if i <= done or len(raw) > self.MAX_CHARS or not _DATE_CUE.search(raw):
+                continue
+            line = raw.strip()
+            if not is_date_line(line)[0]:
+                continue
+            first = i
+            prev = self._previous_content(doc, i)
+            if prev is not None and prev > done and _DATE_LABEL_LINE.fullmatch(lines[prev].strip()):
+                first = prev  # "Published:" on the line above
+            done = i
+            yield self.span(doc, first, i, "meta", f"date line: {line[:40]}")
+
+    def _window(self, lines: list[str], start: int, step: int) -> list[int]:
+        """Up to ``WINDOW`` content lines from ``start`` on, walking by ``step``."""
+        out: list[int] = []
+        i = start
+        while 0 <= i < len(lines) and len(out) < self.WINDOW:
+            if lines[i].strip():
+                out.append(i)
+            i += step
+        return out
+
+    @staticmethod
+    def _previous_content(doc: DocView, i: int) -> int | None:
+        j = i - 1
+        while j >= 0 and not doc.raw_lines[j].strip():
+            j -= 1
+        return j if j >= 0 else None
+
+
+# --------------------------------------------------------------------------- related blocks
+
+
+class RelatedBlockRule(Rule):
+    """A heading line that introduces teasers ("Empfohlene Beiträge", "Related stories",
+    "À lire aussi"), removed by a lexicon rule, takes the run of teaser lines under it:
+    short lines that do not end like a sentence (titles, dates, "Read more"), up to the next
+    body-like line or blank-separated sentence."""
+
+    rule_id = "related_block"
+    version = 1
+    categories = ("related",)
+    stage = 2
+    #: A heading is the phrase and at most this many more words.
+    HEADING_WORDS = 4
+    MAX_WORDS = 12
+    MAX_LINES = 12
+
+    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
+        verdicts = _verdicts_by_category(doc)
+        headings = [i for c in ("related",) for i, _ in verdicts.get(c, ())]
+        if not headings:
+            return
+        removed = set()
+        for span in found:
+            removed.update(range(doc.line_of(span.start), doc.line_of(max(span.start, span.end - 1)) + 1))
+        lines = doc.raw_lines
+        for h in headings:
+            if len(lines[h].split()) > self.HEADING_WORDS + 2 or lines[h].rstrip()[-1:] in ".!?":
+                continue
+            run: list[int] = []
+            j = h + 1
+            while j < len(lines) and len(run) < self.MAX_LINES:
+                text = lines[j].strip()
+                j += 1
+                if not text:
+                    continue
+                if j - 1 in removed:
+                    break
+                words = len(text.split())
+                if words > self.MAX_WORDS or (text[-1] in ".!?" and words > 3):
+                    break
+                run.append(j - 1)
+            if run:
+                yield self.span(doc, run[0], run[-1], "related", f"teasers under '{lines[h].strip()[:40]}'")
+
+
 # --------------------------------------------------------------------------- zones (full page)
 
 
@@ -400,16 +583,22 @@ class MainZoneRule(Rule):
     sentence, and ``-PENALTY`` (``-PENALTY / 2`` for one or two words) otherwise; the zone is
     the maximum-sum run (Kadane). Without any positive run there is no zone and nothing is
     removed. Lines outside the zone survive when they end like a sentence and have at least
-    ``KEEP_WORDS`` words."""
+    ``KEEP_WORDS`` words, unless they come after the last zone and more than ``TAIL_NEAR``
+    content lines away from it (footer blurbs past the menus). At most ``GAP_LINES`` content
+    lines between two zones (subheadings, list items, captions) belong to the zones.
+
+    v2: ``GAP_LINES`` and ``TAIL_NEAR``."""
 
     rule_id = "main_zone"
-    version = 1
+    version = 2
     categories = ("navigation", "footer")
     PENALTY = 80
     SENTENCE_WORDS = 8
     LONG_WORDS = 15
     KEEP_WORDS = 15
     SECONDARY = 0.3
+    GAP_LINES = 4
+    TAIL_NEAR = 3
 
     def scores(self, doc: DocView) -> list[float]:
         penalty, half = self.PENALTY, self.PENALTY / 2
@@ -465,16 +654,22 @@ class MainZoneRule(Rule):
         zones = self.zones(doc)
         if not zones:
             return
-        inside = [False] * len(doc)
+        n = len(doc)
+        inside = [False] * n
         for a, b in zones:
             inside[a : b + 1] = [True] * (b - a + 1)
-        first = zones[0][0]
         words = doc.line_word_counts
+        for (_, b1), (a2, _) in zip(zones, zones[1:], strict=False):
+            if sum(1 for i in range(b1 + 1, a2) if words[i]) <= self.GAP_LINES:
+                inside[b1 + 1 : a2] = [True] * (a2 - b1 - 1)
+        first, last = zones[0][0], zones[-1][1]
+        tail_limit = self._tail_limit(words, last)
         evidence = "outside the dense zones " + ", ".join(f"{a}-{b}" for a, b in zones[:6])
         run: list[int] = []
-        for i in range(len(doc) + 1):
-            keep = i == len(doc) or inside[i] or not words[i] or (
+        for i in range(n + 1):
+            keep = i == n or inside[i] or not words[i] or (
                 words[i] >= self.KEEP_WORDS and doc.raw_lines[i].rstrip()[-1:] in _TERMINAL_CHARS
+                and i <= tail_limit
             )
             if keep:
                 if run:
@@ -483,6 +678,18 @@ class MainZoneRule(Rule):
                     run = []
             else:
                 run.append(i)
+
+    def _tail_limit(self, words: list[int], last: int) -> int:
+        """Last line that may still be kept as a sentence: the ``TAIL_NEAR``-th content line
+        after the last zone (beyond it, past a run of menu and link lines, sentences are
+        footer and teaser text)."""
+        seen = 0
+        for i in range(last + 1, len(words)):
+            if words[i]:
+                seen += 1
+                if seen > self.TAIL_NEAR:
+                    return i - 1
+        return len(words)
 
 
 PROFILES = ("article", "fullpage")
@@ -503,6 +710,8 @@ def default_rules(profile: str = "article") -> list[Rule]:
         EndnotesBlockRule(),
         ContactLineRule(),
         *(LexiconRule(c) for c in categories),
+        DateLineRule(),
         *([MainZoneRule()] if profile == "fullpage" else []),
         TailBlockRule(),
+        RelatedBlockRule(),
     ]
