@@ -21,7 +21,10 @@ _STOPWORDS = {
     "tr": "ve bir bu ile için da de ki olarak daha gibi çok ama olan",
     "ru": "и в не на что с по как это из к но о от за для его он",
 }
-_STOP = {lang: frozenset(words.split()) for lang, words in _STOPWORDS.items()}
+_LANGS_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _STOPWORDS.items():
+    for _word in _words.split():
+        _LANGS_OF[_word] = (*_LANGS_OF.get(_word, ()), _lang)
 _WORD = re.compile(r"[^\W\d_]+")
 
 #: Script ranges decisive on their own.
@@ -35,7 +38,7 @@ _SCRIPTS = (
     ("ja", re.compile("[\u3040-\u30ff]")),
 )
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
-SAMPLE_CHARS = 4000
+SAMPLE_CHARS = 2000
 
 
 def guess_language(text: str) -> str | None:
@@ -57,9 +60,8 @@ def guess_language(text: str) -> str | None:
         return "ru"
     counts: Counter[str] = Counter()
     for word in _WORD.findall(sample.lower()):
-        for lang, stop in _STOP.items():
-            if word in stop:
-                counts[lang] += 1
+        for lang in _LANGS_OF.get(word, ()):
+            counts[lang] += 1
     if not counts:
         return None
     (best, n), *rest = counts.most_common(2) + [("", 0)]
