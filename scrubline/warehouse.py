@@ -1114,15 +1114,17 @@ def quarantine(
         _cap_memory(con)
         con.register("quarantine_keys", keys)
         with _transaction(con):
-            flagged = con.execute(
+            # the update count, not RETURNING: RETURNING materializes whole rows (texts
+            # included) and took seconds on a 100k-document run
+            row = con.execute(
                 """
                 UPDATE documents SET quarantined = TRUE, quarantine_reason = ?
                 FROM (SELECT DISTINCT doc_id, capture_id FROM quarantine_keys) k
                 WHERE documents.doc_id = k.doc_id AND documents.capture_id = k.capture_id
-                RETURNING documents.doc_id
                 """,
                 [reason],
-            ).fetchall()
+            ).fetchone()
+            flagged = int(row[0]) if row else 0
             con.execute(
                 "INSERT INTO quarantine_log SELECT DISTINCT ?, doc_id, capture_id, ?, now() "
                 "FROM quarantine_keys",
@@ -1130,7 +1132,7 @@ def quarantine(
             )
     finally:
         con.close()
-    return len(flagged)
+    return flagged
 
 
 # ---------------------------------------------------------------- inputs of the DQ layer
@@ -1147,13 +1149,12 @@ def _cap_memory(con: duckdb.DuckDBPyConnection) -> None:
 
 #: Per-run tables for Great Expectations' SQL path: scalar columns only (no JSON/LIST, which
 #: SQLAlchemy reflection on DuckDB does not type), restricted to the run with a parameter.
-#: No text columns: the texts are most of the warehouse, so the snapshot holds their lengths
-#: (``text_chars``) and the checks that must read text run in DuckDB (:func:`dq_metrics`).
+#: No text columns: the texts are most of the warehouse, so every check that reads text (length
+#: included) runs on :func:`dq_metrics`, which scans them once.
 _SNAPSHOT_SQL: dict[str, str] = {
     "documents": """
         SELECT doc_id, capture_id, run_id, source_uri, outlet_id, language, title, published_at,
-               length(text) AS text_chars, chars_normalized, chars_clean, removed_share,
-               ruleset_version, pipeline_version
+               chars_normalized, chars_clean, removed_share, ruleset_version, pipeline_version
         FROM documents WHERE run_id = $run_id""",
     "removed_spans": """
         SELECT s.doc_id, s.capture_id, s.span_no, s.start_offset, s.end_offset, s.rule_id,
