@@ -39,6 +39,10 @@ def merge_spans(spans: Sequence[Span], kept: Sequence[Span] = ()) -> list[Span]:
     for span in spans:  # registry order = priority order
         if span.end <= span.start:
             continue
+        if not kept or span.start >= kept[-1].end:  # after everything kept: no overlap
+            starts.append(span.start)
+            kept.append(span)
+            continue
         j = max(bisect_right(starts, span.start) - 1, 0)
         cursor = span.start
         pieces: list[Span] = []

@@ -8,14 +8,16 @@ text in. Stage-2 rules see the spans found by stage 1 (for block and zone reason
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..footnotes import NOTE_HEADINGS, find_endnote_block
 from ..records import Span
 from .document import _TERMINAL as _TERMINAL_CHARS
 from .document import DocView, Line
-from .lexicon import Hit
+from .lexicon import Hit, Phrase
 
 
 class Rule:
@@ -63,19 +65,26 @@ PAYWALL_SHORT_MAX_WORDS = 10
 
 def _anchored_limit(doc: DocView, line: Line, hit: Hit) -> int:
     """Longest line (in words) that a phrase at the line's lead may remove."""
-    category = hit.phrase.category
-    limit = ANCHORED_MAX_WORDS.get(category, ANYWHERE_MAX_WORDS)
-    text = hit.phrase.text
-    colon = text.endswith(":") or doc.text[hit.end : hit.end + 2].lstrip()[:1] == ":"
-    if colon:
+    phrase = hit.phrase
+    limit, ends_colon, short_limit = _phrase_limits(phrase)
+    if ends_colon or doc.text[hit.end : hit.end + 2].lstrip()[:1] == ":":
         return limit
-    if " " not in text.strip():
-        limit = min(limit, ONE_WORD_MAX_WORDS)
-    elif category == "paywall" and len(text.split()) <= 2:
-        limit = min(limit, PAYWALL_SHORT_MAX_WORDS)  # "Log in", "Sign in" also open sentences
-    if category in TEASER_CATEGORIES and line.terminal and line.words >= 8:
+    if phrase.category in TEASER_CATEGORIES and line.terminal and line.words >= 8:
         return 0
-    return limit
+    return short_limit
+
+
+@lru_cache(maxsize=4096)
+def _phrase_limits(phrase: Phrase) -> tuple[int, bool, int]:
+    """(category limit, phrase ends with ':', limit without a colon) of a lead phrase."""
+    category, text = phrase.category, phrase.text
+    limit = ANCHORED_MAX_WORDS.get(category, ANYWHERE_MAX_WORDS)
+    short = limit
+    if " " not in text.strip():
+        short = min(limit, ONE_WORD_MAX_WORDS)
+    elif category == "paywall" and len(text.split()) <= 2:
+        short = min(limit, PAYWALL_SHORT_MAX_WORDS)  # "Log in", "Sign in" also open sentences
+    return limit, text.endswith(":"), short
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,16 +101,16 @@ def judge_line(doc: DocView, i: int, hits: list[Hit], tail: bool) -> LineVerdict
     if not strong:
         return None
     line = doc.line(i)
+    words = line.words
     lead = doc.lead_offset(i)
-    at_lead = [h for h in strong if h.start == lead]
-    for hit in at_lead:
-        if line.words <= _anchored_limit(doc, line, hit):
+    for hit in strong:
+        if hit.start == lead and words <= _anchored_limit(doc, line, hit):
             return LineVerdict(hit.phrase.category, f"starts with '{hit.phrase.text}'")
     # anchored phrases at the lead were judged above, under their own limits
-    unanchored = [h for h in strong if not h.phrase.anchored]
-    if unanchored and line.words <= ANYWHERE_MAX_WORDS:
-        hit = unanchored[0]
-        return LineVerdict(hit.phrase.category, f"short line with '{hit.phrase.text}'")
+    if words <= ANYWHERE_MAX_WORDS:
+        for hit in strong:
+            if not hit.phrase.anchored:
+                return LineVerdict(hit.phrase.category, f"short line with '{hit.phrase.text}'")
     distinct = {h.phrase.text for h in hits}
     distinct_strong = {h.phrase.text for h in strong}
     if (len(distinct) >= DENSE_MIN_PHRASES and len(distinct_strong) >= 2) or (
@@ -223,7 +232,12 @@ def _looks_like_phone(text: str) -> bool:
     if digits < 7 or digits > 15:
         return False
     # "1992-1994", "2023 — 2025": year ranges are not phone numbers
-    return not re.fullmatch(r"\d{4}\s*[-–—/]\s*\d{4}", text.strip())
+    return not _YEAR_RANGE.fullmatch(text.strip())
+
+
+_YEAR_RANGE = re.compile(r"\d{4}\s*[-–—/]\s*\d{4}")
+_LABEL_AT = re.compile(_LABEL, re.IGNORECASE)
+_ANY_DIGIT = re.compile(r"\d")
 
 
 class ContactLineRule(Rule):
@@ -242,7 +256,7 @@ class ContactLineRule(Rule):
             if not _CONTACT_LINE.fullmatch(stripped):
                 continue
             if "@" not in stripped and "protected" not in stripped.lower():
-                labelled = re.match(_LABEL, stripped, re.IGNORECASE) or stripped.startswith("+")
+                labelled = _LABEL_AT.match(stripped) or stripped.startswith("+")
                 if not (_looks_like_phone(stripped) and (labelled or self._in_tail(doc, i))):
                     continue
             yield self.span(doc, i, i, "contact", f"contact line: {stripped[:60]}")
@@ -336,13 +350,61 @@ def looks_like_name(text: str) -> bool:
     return 2 <= len(words) <= 4 and all(_NAME_WORD.fullmatch(w) for w in words)
 
 
+def _removed_lines(doc: DocView, found: Sequence[Span]) -> Callable[[int], bool]:
+    """``is_removed(i)``: does a span of ``found`` touch line ``i``? (Bisects the spans,
+    sorted and disjoint as the engine passes them; costs nothing per span up front.)"""
+    spans = found if all(a.end <= b.start for a, b in zip(found, found[1:], strict=False)) else (
+        merge_spans_sorted(found)
+    )
+    starts = [s.start for s in spans]
+    line_starts, size, n = doc.line_starts, len(doc.text), len(doc)
+
+    def is_removed(i: int) -> bool:
+        nxt = line_starts[i + 1] if i + 1 < n else size + 1
+        k = bisect_right(starts, nxt - 1) - 1
+        return k >= 0 and spans[k].end > line_starts[i]
+
+    return is_removed
+
+
+def _removed_from(doc: DocView, found: Sequence[Span], first: int) -> list[bool]:
+    """Flags for lines ``first..`` (index 0 = line ``first``): touched by a span of ``found``."""
+    n = len(doc)
+    flags = [False] * (n - first)
+    start = doc.line_starts[first]
+    line_of = doc.line_of
+    for span in found:
+        if span.end <= start or span.end <= span.start:
+            continue
+        a = max(line_of(span.start), first)
+        b = line_of(max(span.start, span.end - 1))
+        flags[a - first : b - first + 1] = [True] * (b - a + 1)
+    return flags
+
+
+def merge_spans_sorted(found: Sequence[Span]) -> list[Span]:
+    """Spans as disjoint, sorted coverage (for rules called outside the engine)."""
+    out: list[Span] = []
+    for span in sorted(found, key=lambda s: s.start):
+        if out and span.start < out[-1].end:
+            if span.end > out[-1].end:
+                last = out[-1]
+                out[-1] = Span(last.start, span.end, last.rule_id, last.rule_version, last.category)
+        elif span.end > span.start:
+            out.append(span)
+    return out
+
+
 class TailBlockRule(Rule):
     """After the last paragraph of body text, short non-sentence lines that sit inside a
     block of removed boilerplate (between two removed lines, or after the last one up to the
-    end) belong to that block: organisation names, postal addresses, signatures."""
+    end) belong to that block: organisation names, postal addresses, signatures. Consecutive
+    lines of one category make one span.
+
+    v2: one span per run of consecutive lines of a category (was one per line)."""
 
     rule_id = "tail_block"
-    version = 1
+    version = 2
     categories = ("footer", "contact", "author_bio")
     stage = 2
     MAX_WORDS = 12
@@ -353,37 +415,45 @@ class TailBlockRule(Rule):
         last_body = doc.last_body_line()
         if last_body >= 0 and max(s.end for s in found) <= doc.line_starts[last_body]:
             return  # every removed line comes before the last body line: no tail block
-        line_of = doc.line_of
-        removed_lines: set[int] = set()
-        for span in found:
-            first, last = line_of(span.start), line_of(max(span.start, span.end - 1))
-            if first == last:
-                removed_lines.add(first)
-            else:
-                removed_lines.update(range(first, last + 1))
-        last_body = doc.last_body_line(removed_lines.__contains__)
+        is_removed = _removed_lines(doc, found)
+        last_body = doc.last_body_line(is_removed)
         if last_body < 0:  # no body text: nothing to call a tail
             return
         lines = doc.raw_lines
-        first_removed = min((i for i in removed_lines if i > last_body and lines[i].strip()), default=-1)
+        first_removed = next(
+            (i for i in range(last_body + 1, len(lines)) if lines[i].strip() and is_removed(i)), -1
+        )
         if first_removed < 0:
             return
         terminal = _TERMINAL_CHARS
-        for i in range(first_removed + 1, len(lines)):
-            if i in removed_lines:
-                continue
-            text = lines[i].strip()
-            if not text or (text[-1] in terminal and text[-1] not in '"”'):
-                continue
-            if len(text.split()) > self.MAX_WORDS:
-                continue
-            yield self.span(doc, i, i, *self._classify(text))
+        removed = _removed_from(doc, found, first_removed)
+        run: list[int] = []  # consecutive qualifying lines of one category
+        run_class: tuple[str, str] = ("", "")
+        for i in range(first_removed + 1, len(lines) + 1):
+            text = lines[i].strip() if i < len(lines) else ""
+            if i < len(lines) and not text:
+                continue  # blank lines neither join nor break a run
+            qualifies = (
+                i < len(lines) and not removed[i - first_removed]
+                and not (text[-1] in terminal and text[-1] not in '"”')
+                and len(text.split()) <= self.MAX_WORDS
+            )  # fmt: skip
+            found_class = self._classify(text) if qualifies else ("", "")
+            if run and found_class[0] != run_class[0]:
+                category, evidence = run_class
+                if len(run) > 1:
+                    evidence = f"{evidence} ({len(run)} lines)"
+                yield self.span(doc, run[0], run[-1], category, evidence)
+                run = []
+            if qualifies:
+                run.append(i)
+                run_class = found_class
 
     @staticmethod
     def _classify(text: str) -> tuple[str, str]:
         if looks_like_name(text):
             return "author_bio", "name-shaped line in the footer block"
-        if re.search(r"\d", text) and text.count(",") >= 2:
+        if text.count(",") >= 2 and _ANY_DIGIT.search(text):
             return "contact", "address-shaped line in the footer block"
         return "footer", "short line inside the footer block"
 
