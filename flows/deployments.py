@@ -16,8 +16,17 @@ from flows.pipeline import pipeline
 DEPLOYMENTS: dict[str, dict[str, Any]] = {
     "daily-sources": {
         "cron": "0 5 * * *",
-        "parameters": {"paths": ["seeds"]},
-        "description": "Daily run of the sources (the bundled seeds until a sources manifest is set).",
+        "parameters": {"paths": ["seeds/sources.yaml"], "schedule": "daily"},
+        "description": "Daily run of the sources manifest (seeds/sources.yaml, schedule group 'daily').",
+    },
+    "hourly-feeds": {
+        "cron": "0 * * * *",
+        "parameters": {"paths": ["seeds/sources.yaml"], "schedule": "hourly"},
+        "description": "Hourly run of the feed sources (seeds/sources.yaml, schedule group 'hourly').",
+    },
+    "manual-reprocess": {
+        "parameters": {"reprocess": True},
+        "description": "Re-clean the stored captures from the raw store with the current rules (no refetch).",
     },
     "manual-seeds": {
         "parameters": {"paths": ["seeds"]},
@@ -27,7 +36,8 @@ DEPLOYMENTS: dict[str, dict[str, Any]] = {
 
 
 def serve_all() -> None:
-    """Serve every deployment; one run at a time per deployment (no overlapping writers)."""
+    """Serve every deployment; one run at a time per deployment, and every run holds the
+    warehouse write lock, so runs of different deployments queue instead of interleaving."""
     serve(
         *(
             pipeline.to_deployment(name=name, concurrency_limit=1, tags=["scrubline"], **spec)

@@ -121,3 +121,73 @@ def test_explain_shows_provenance_and_removals_in_place(first_run):
     assert re.search(r"\[-You may also like-\]\{lexicon_related/v\d+ related\}", text)
     assert "Narek Minasyan" in text and "authors    Narek Minasyan" in text
     assert "\x1b[" not in text
+
+
+# ------------------------------------------------------- lineage, artifact, reprocess, sources
+
+
+def test_every_run_writes_openlineage_start_and_complete(first_run):
+    from test_lineage import validate_events
+
+    db, summary = first_run
+    events = [e for e in validate_events(db.parent / "lineage") if e["run"]["runId"] == summary["run_id"]]
+    assert [e["eventType"] for e in events] == ["START", "COMPLETE"]
+    start, complete = events
+    assert start["job"] == {**start["job"], "namespace": "scrubline", "name": "scrubline-pipeline"}
+    assert any(d["namespace"] == "file" and "/inputs" in d["name"] for d in start["inputs"])
+    outputs = {d["name"]: d for d in complete["outputs"]}
+    assert outputs["main.documents"]["outputFacets"]["outputStatistics"]["rowCount"] == 5
+    assert str(Path(summary["published"]).resolve()) in outputs
+
+
+def test_run_artifact_lists_inputs_changes_rules_and_dq(first_run):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.pipeline import summary_markdown
+
+    _, summary = first_run
+    text = summary_markdown(summary)
+    assert "| 8 | 5 | 0 | 0 | 0 | 3 | 5 | 15 |" in text  # inputs, new, changed, unchanged, ...
+    assert "## Rejected inputs" in text and "binary.txt" in text
+    assert "## Removed spans by rule" in text and "## Footnotes: 15" in text
+    assert "## Data quality: passed" in text
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["scrubline-run"])))
+    assert any(summary["run_id"] in (a.data or "") for a in artifacts)
+
+
+def test_reprocess_reports_documents_changed_by_rule(prefect_api, tmp_path):
+    from pure_pipeline import load_captures, sample_captures
+
+    from scrubline.clean import CleanContext
+
+    db = tmp_path / "w.duckdb"
+    old_rules = CleanContext.default()
+    old_rules.engine = old_rules.engine.without(["lexicon_related"])  # "the rules before a fix"
+    load_captures(db, sample_captures()[:5], "run-old", ctx=old_rules)
+    summary = pipeline(reprocess=True, db_path=str(db), workers=1, run_validation=False)
+    assert summary["loaded"]["inputs_unchanged"] == 5 and summary["loaded"]["outputs_changed"] >= 1
+    by_rule = {(r["rule_id"], r["spans_delta"]) for r in summary["changes"]["by_rule"]}
+    assert ("lexicon_related", 1) in by_rule
+    changed = rows(db, "SELECT change, text_changed FROM document_changes WHERE run_id = ?",
+                   [summary["run_id"]])
+    assert changed and {c[0] for c in changed} == {"recleaned"}  # text_changed: False when another
+    # rule had removed the same characters before (attribution changed, clean text did not)
+    assert rows(db, "SELECT count(*) FROM documents") == [(5,)]  # same versions, re-cleaned
+    again = pipeline(reprocess=True, db_path=str(db), workers=1, run_validation=False)
+    assert again["loaded"]["outputs_changed"] == 0 and again["changes"]["documents"] == []
+
+
+def test_sources_manifest_runs_one_schedule_group(prefect_api, tmp_path):
+    from scrubline.resources import project_root
+
+    db = tmp_path / "w.duckdb"
+    daily = pipeline(paths=["seeds/sources.yaml"], schedule="daily", db_path=str(db), workers=1,
+                     run_validation=False)
+    assert daily["documents"] == 5 and daily["loaded"]["inputs_new"] == 5
+    hourly = pipeline(paths=["seeds/sources.yaml"], schedule="hourly", db_path=str(db), workers=1,
+                      run_validation=False)
+    assert hourly["documents"] == 0 and hourly["inputs"] == 0
+    assert (project_root() / "seeds" / "sources.yaml").is_file()
