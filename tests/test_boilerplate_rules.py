@@ -158,3 +158,13 @@ def test_lexicon_pickles() -> None:
     engine = pickle.loads(pickle.dumps(Engine()))
     text = f"{BODY}\n\nFollow us on Twitter\n"
     assert engine.run(text) == Engine().run(text)
+
+
+def test_line_spaces_are_pythons_whitespace() -> None:
+    """The hyperscan lead patterns list Python's whitespace by hand: check it."""
+    import sys
+
+    from scrubline.boilerplate.lexicon import LINE_SPACES
+
+    expected = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()} - {"\n"}
+    assert set(LINE_SPACES) == expected

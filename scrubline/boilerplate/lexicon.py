@@ -42,6 +42,11 @@ LEAD = re.compile(r"[\s" + re.escape(LEAD_CHARS) + r"]*")
 #: A line start followed by at least one lead character that is not a newline (run on
 #: ``"\n" + text``).
 _LEAD_RUN = re.compile(r"\n(?:[^\S\n]|[" + re.escape(LEAD_CHARS) + r"])+")
+#: Python's whitespace (``str.isspace``, the ``\s`` of ``re``) without the newline; a test
+#: checks this list against the Unicode database.
+LINE_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + (
+    "\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +101,7 @@ class Lexicon:
         ]
         self._elsewhere = [tuple(e for e in self._by_text[t] if not e.anchored) for t in self._texts]
         self._empty = not by_text
+        self._lead_base = 2 * len(self._texts)  # hyperscan ids from here: "\n" + a lead char
         self._automaton: ahocorasick.Automaton | None = None
         self._hs: object | None = None
         self._local = threading.local()
@@ -164,11 +170,11 @@ class Lexicon:
         if hyperscan is None:
             return self.line_hits_reference(lowered)
         found: dict[tuple[int, int], bool] = {}  # (end, text index) -> at a line's lead
-        self._hs_scan(lowered, found, None)
         # the first line (no newline before it) and the lines whose first word follows
-        # spaces, bullets or quotes get a second scan of "\n" + their remainder
+        # spaces, bullets or quotes (the main scan reports their starts) get a second scan
+        # of "\n" + their remainder
         leads = [LEAD.match(lowered).end()]
-        leads += [m.end() for m in _LEAD_RUN.finditer(lowered)]
+        leads += [_LEAD_RUN.match(lowered, start - 1).end() for start in self._hs_scan(lowered, found, None)]
         self._scan_leads(lowered, leads, found)
         texts = self._texts
         order = sorted(found, key=lambda key: (key[0], -len(texts[key[1]])))
@@ -207,28 +213,34 @@ class Lexicon:
 
     def _hs_scan(
         self, buffer: str, found: dict[tuple[int, int], bool], offsets: list[tuple[int, int]] | None
-    ) -> None:
+    ) -> list[int]:
         """Scan ``buffer`` (the text, or "\\n"-joined lead pieces when ``offsets`` is given);
-        record hits as (end offset in the text, text index) -> at lead."""
+        record hits as (end offset in the text, text index) -> at lead. Returns the starts
+        of the lines (after the first) that begin with a lead character (main scan only)."""
         db, scratch = self._hyperscan()
         data = buffer.encode("utf-8", "surrogatepass")
         raw: list[tuple[int, int]] = []
         db.scan(data, match_event_handler=lambda i, _f, to, _fl, _c: raw.append((to, i)), scratch=scratch)
+        lead_lines: list[int] = []
         if not raw:
-            return
+            return lead_lines
         raw.sort()
         ascii_only = len(data) == len(buffer)
         prev_b = prev_c = 0
         piece = 0
+        lead_base = self._lead_base
         for end_b, pid in raw:
             anchored = pid & 1
-            if offsets is not None and not anchored:
-                continue  # unanchored phrases were found by the main scan
+            if offsets is not None and (not anchored or pid >= lead_base):
+                continue  # unanchored phrases and lead lines were found by the main scan
             if ascii_only:
                 end_c = end_b
             else:
                 end_c = prev_c + len(data[prev_b:end_b].decode("utf-8", "surrogatepass"))
                 prev_b, prev_c = end_b, end_c
+            if pid >= lead_base:  # "\n" + a lead character: end_c - 1 starts that line
+                lead_lines.append(end_c - 1)
+                continue
             k = pid >> 1
             if offsets is None:
                 end = end_c
@@ -242,6 +254,7 @@ class Lexicon:
                 found[key] = True
             else:
                 found.setdefault(key, False)
+        return lead_lines
 
     def _hyperscan(self) -> tuple[object, object]:
         """The compiled database (built once) and this thread's scratch space."""
@@ -255,6 +268,9 @@ class Lexicon:
                 if len(self._at_lead[k]) > len(self._elsewhere[k]):
                     expressions.append(b"\n" + raw)
                     ids.append(2 * k + 1)
+            for j, char in enumerate(LINE_SPACES + LEAD_CHARS):  # lines that start with a lead
+                expressions.append(("\n" + char).encode("utf-8"))
+                ids.append(self._lead_base + j)
             db = hyperscan.Database()
             db.compile(expressions=expressions, ids=ids, elements=len(expressions), literal=True)
             self._hs = db
