@@ -93,6 +93,7 @@ class Lexicon:
             by_text.setdefault(phrase.text, []).append(phrase)
         self._by_text = {t: tuple(e) for t, e in by_text.items()}
         self._texts = list(self._by_text)
+        self._lengths = [len(t) for t in self._texts]
         # per distinct text: the entries a hit yields at a line's lead, and elsewhere (an
         # anchored phrase that starts with a lead character can never be at a lead)
         self._at_lead = [
@@ -176,21 +177,20 @@ class Lexicon:
         leads = [LEAD.match(lowered).end()]
         leads += [_LEAD_RUN.match(lowered, start - 1).end() for start in self._hs_scan(lowered, found, None)]
         self._scan_leads(lowered, leads, found)
-        texts = self._texts
-        order = sorted(found, key=lambda key: (key[0], -len(texts[key[1]])))
+        lengths = self._lengths
+        order = sorted([(end, -lengths[k], k) for end, k in found])
         hits: list[Hit] = []
         append = hits.append
         at_lead, elsewhere = self._at_lead, self._elsewhere
         n = len(lowered)
-        for key in order:
-            end, k = key
-            start = end - len(texts[k])
+        for end, neg_length, k in order:
+            start = end + neg_length
             # boundaries (as _on_boundaries)
             if start > 0 and lowered[start].isalnum() and lowered[start - 1].isalnum():
                 continue
             if end < n and lowered[end - 1].isalnum() and lowered[end].isalnum():
                 continue
-            for phrase in at_lead[k] if found[key] else elsewhere[k]:
+            for phrase in at_lead[k] if found[(end, k)] else elsewhere[k]:
                 append(Hit(start, end, phrase))
         return hits
 
