@@ -23,6 +23,17 @@ _TERMINAL = frozenset(".!?…\"'”»)]:;。！？")
 BODY_MIN_WORDS = 12
 
 
+def _ends_terminal(raw: str) -> bool:
+    """``raw.rstrip()[-1:] in _TERMINAL``, without copying the line when it does not end in
+    whitespace (most lines)."""
+    if not raw:
+        return False
+    last = raw[-1]
+    if last.isspace():
+        return raw.rstrip()[-1:] in _TERMINAL
+    return last in _TERMINAL
+
+
 class Line(NamedTuple):
     """Shape of one line; ``start``/``end`` exclude the newline. (A named tuple: rules build
     one per line they judge, and a tuple costs a fifth of a frozen dataclass.)"""
@@ -124,7 +135,7 @@ class DocView:
     def is_body(self, i: int) -> bool:
         """Is line ``i`` body-like (``Line.body_like``)? Cheap: last character first."""
         raw = self.raw_lines[i]
-        return raw.rstrip()[-1:] in _TERMINAL and len(raw.split()) >= BODY_MIN_WORDS
+        return _ends_terminal(raw) and len(raw.split()) >= BODY_MIN_WORDS
 
     def last_body_line(self, skip: Callable[[int], bool] | None = None) -> int:
         """Index of the last body-like line not excluded by ``skip``, or -1. Walks back from
@@ -138,7 +149,7 @@ class DocView:
         """Index of the first body-like line, or -1. Walks forward from the start, so it costs
         only the head."""
         for i, raw in enumerate(self.raw_lines):
-            if raw.rstrip()[-1:] in _TERMINAL and len(raw.split()) >= BODY_MIN_WORDS:
+            if _ends_terminal(raw) and len(raw.split()) >= BODY_MIN_WORDS:
                 return i
         return -1
 
@@ -150,7 +161,7 @@ class DocView:
         lines = self.raw_lines
         for i in range(len(lines) - 1, -1, -1):
             raw = lines[i]
-            if raw.rstrip()[-1:] in _TERMINAL and len(raw.split()) >= BODY_MIN_WORDS and not (
+            if _ends_terminal(raw) and len(raw.split()) >= BODY_MIN_WORDS and not (
                 skip and skip(i)
             ):
                 return i
@@ -160,10 +171,9 @@ class DocView:
     def body_lines(self) -> list[int]:
         """Indices of body-like lines (see ``Line.body_like``), ascending; computed with one
         cheap pass (last character first, word count only for sentence-final lines)."""
-        terminal = _TERMINAL
         return [
             i for i, raw in enumerate(self.raw_lines)
-            if raw.rstrip()[-1:] in terminal and len(raw.split()) >= BODY_MIN_WORDS
+            if _ends_terminal(raw) and len(raw.split()) >= BODY_MIN_WORDS
         ]  # fmt: skip
 
     @cached_property
