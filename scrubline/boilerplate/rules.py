@@ -612,17 +612,17 @@ class RelatedBlockRule(Rule):
     MAX_LINES = 12
 
     def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
-        verdicts = _verdicts_by_category(doc)
-        headings = [i for c in ("related",) for i, _ in verdicts.get(c, ())]
+        lines = doc.raw_lines
+        headings = [
+            i for i, _ in _verdicts_by_category(doc).get("related", ())
+            if len(lines[i].split()) <= self.HEADING_WORDS + 2 and lines[i].rstrip()[-1:] not in ".!?"
+        ]  # fmt: skip
         if not headings:
             return
         removed = set()
         for span in found:
             removed.update(range(doc.line_of(span.start), doc.line_of(max(span.start, span.end - 1)) + 1))
-        lines = doc.raw_lines
         for h in headings:
-            if len(lines[h].split()) > self.HEADING_WORDS + 2 or lines[h].rstrip()[-1:] in ".!?":
-                continue
             run: list[int] = []
             j = h + 1
             while j < len(lines) and len(run) < self.MAX_LINES:
