@@ -208,20 +208,24 @@ def _contact_candidates(doc: DocView) -> set[int]:
             lines.add(i)
             nxt = doc.line_starts[i + 1] if i + 1 < len(doc.line_starts) else len(text)
             at = text.find(needle, nxt)
-    nl_text = doc.nl_text
-    for m in _LABELLED_CUE.finditer(nl_text):
-        lines.add(doc.line_of(m.start()))  # offset in "\n" + text = start of the line
+    first_line = "\n" + doc.raw_lines[0]  # the cues start with a newline: line 0 alone
+    if _LABELLED_CUE.match(first_line):
+        lines.add(0)
+    for m in _LABELLED_CUE.finditer(text):
+        lines.add(doc.line_of(m.start() + 1))  # the newline before the line
     last_body = doc.last_body_line()
     if last_body < len(doc) - 1:
         tail_start = doc.line_starts[last_body + 1]
-        for m in _PHONE_CUE.finditer(nl_text, tail_start):
-            lines.add(doc.line_of(m.start()))
+        if tail_start == 0 and _PHONE_CUE.match(first_line):
+            lines.add(0)
+        for m in _PHONE_CUE.finditer(text, max(tail_start - 1, 0)):
+            lines.add(doc.line_of(m.start() + 1))
     return lines
 
 
-#: A line starting with a contact label or "+" (run on "\n" + text: the literal newline lets
-#: the regex engine jump from line to line; the lookahead on the labels' first letters spares
-#: it the alternation on most lines).
+#: A line starting with a contact label or "+" (the literal newline before it lets the regex
+#: engine jump from line to line; the lookahead on the labels' first letters spares it the
+#: alternation on most lines; line 0 is matched on "\n" + its text).
 _LABELLED_CUE = re.compile(r"\n[^\S\n]*(?=[emtpfтф+])(?:" + _LABEL + r"|\+)", re.IGNORECASE)
 #: A line starting with a digit or "(": an unlabelled phone number's shape (see _CONTACT_LINE).
 _PHONE_CUE = re.compile(r"\n[^\S\n]*[(\d]")
@@ -278,6 +282,7 @@ _NOTE_CUE_NUMBERED = re.compile(r"\n[ \t\u00a0]*(?:\d{1,3}[.)]|\(\d{1,3}\))[ \t\
 #: Two note lines (any marker style) with only blank lines between them: a notes list of two
 #: or more (footnotes._runs) always has such a pair, and most texts have none.
 _NOTE_MARK = r"(?:\[(?:[ivxlcdm]{1,7}|\d{1,3})\]|\^\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\d{1,3}[.)]|\(\d{1,3}\))"
+_NOTE_LINE_START = re.compile(r"[ \t\u00a0]*" + _NOTE_MARK + r"[ \t\u00a0]*\S", re.IGNORECASE)
 _NOTE_PAIR = re.compile(
     r"\n[ \t\u00a0]*" + _NOTE_MARK + r"[ \t\u00a0]*\S[^\n]*\n(?:[^\S\n]*\n)*[ \t\u00a0]*" + _NOTE_MARK
     + r"[ \t\u00a0]*\S",
@@ -294,9 +299,11 @@ def _may_have_notes(doc: DocView) -> bool:
     """Cheap necessary condition for ``find_endnote_block`` to find a list: two adjacent note
     lines, two marker lines, and for "1." / "(1)" lists also a URL or a heading line (see
     footnotes._is_notes_run)."""
-    text = doc.nl_text
-    if _NOTE_PAIR.search(text) is None:
+    if _NOTE_PAIR.search(doc.text) is None and not (
+        _NOTE_LINE_START.match(doc.text) and _NOTE_PAIR.match(doc.nl_text)  # a pair from line 0
+    ):
         return False
+    text = doc.nl_text
     if _at_least_two(_NOTE_CUE_MARKED, text):
         return True
     if not _at_least_two(_NOTE_CUE_NUMBERED, text):
@@ -429,16 +436,19 @@ class TailBlockRule(Rule):
         removed = _removed_from(doc, found, first_removed)
         run: list[int] = []  # consecutive qualifying lines of one category
         run_class: tuple[str, str] = ("", "")
-        for i in range(first_removed + 1, len(lines) + 1):
-            text = lines[i].strip() if i < len(lines) else ""
-            if i < len(lines) and not text:
-                continue  # blank lines neither join nor break a run
-            qualifies = (
-                i < len(lines) and not removed[i - first_removed]
-                and not (text[-1] in terminal and text[-1] not in '"”')
-                and len(text.split()) <= self.MAX_WORDS
-            )  # fmt: skip
-            found_class = self._classify(text) if qualifies else ("", "")
+        n = len(lines)
+        max_words = self.MAX_WORDS
+        for i in range(first_removed + 1, n + 1):
+            found_class = ("", "")
+            if i < n:
+                text = lines[i].strip()
+                if not text:
+                    continue  # blank lines neither join nor break a run
+                if not removed[i - first_removed] and (text[-1] not in terminal or text[-1] in '"”'):
+                    words = text.split()
+                    if len(words) <= max_words:
+                        found_class = self._classify(text, words)
+            qualifies = bool(found_class[0])
             if run and found_class[0] != run_class[0]:
                 category, evidence = run_class
                 if len(run) > 1:
@@ -450,8 +460,9 @@ class TailBlockRule(Rule):
                 run_class = found_class
 
     @staticmethod
-    def _classify(text: str) -> tuple[str, str]:
-        if looks_like_name(text):
+    def _classify(text: str, words: list[str] | None = None) -> tuple[str, str]:
+        words = text.split() if words is None else words
+        if 2 <= len(words) <= 4 and all(_NAME_WORD.fullmatch(w) for w in words):  # looks_like_name
             return "author_bio", "name-shaped line in the footer block"
         if text.count(",") >= 2 and _ANY_DIGIT.search(text):
             return "contact", "address-shaped line in the footer block"
