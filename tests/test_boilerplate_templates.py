@@ -269,3 +269,36 @@ def test_pack_files(tmp_path) -> None:
     assert set(available_packs(tmp_path)) == {"beispiel"}
     for path in available_packs().values():  # every shipped pack loads and builds
         Engine.for_outlet(load_pack(path.stem))
+
+
+# --------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TEMPLATES = mine_outlet("beispiel", outlet_corpus())
+_OUTLET_ENGINES = [
+    Engine.for_outlet(templates=_TEMPLATES),
+    Engine.for_outlet(
+        RulePack.from_dict({"outlet_id": "beispiel", "phrases": {"promo": ["^unsere digitale ausgabe"]}}),
+        _TEMPLATES,
+        profile="fullpage",
+    ),
+]
+_pieces = st.one_of(
+    st.sampled_from([*HEAD, *TAIL, QUOTE, DATELINE, BACKGROUND, HEADING, "Unsere digitale Ausgabe"]),
+    st.sampled_from(["\n", "\n\n", " ", "\u00a0", "\r\n", "\t"]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_pieces, max_size=30).map("".join))
+def test_outlet_engines_are_reversible(text: str) -> None:
+    for engine in _OUTLET_ENGINES:
+        clean, removed = engine.run(text)
+        assert restore(clean, removed) == text
+        last = 0
+        for span in removed:
+            assert last <= span.start < span.end <= len(text)
+            last = span.end
