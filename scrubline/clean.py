@@ -20,7 +20,7 @@ from .boilerplate import Engine
 from .decode import decode
 from .footnotes import find_citations, find_endnote_block, link_footnotes
 from .language import guess_language
-from .normalize import normalize
+from .normalize import looks_like_mojibake, normalize
 from .outlets import OutletRegistry, attribute, read_signals
 from .records import (
     Capture,
@@ -181,6 +181,7 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
         "removed_share": 1 - len(clean_text) / len(normalized),
         "spans": len(removed),
         "footnotes": len(footnotes),
+        "mojibake": looks_like_mojibake(clean_text),
         "provisional_outlet": who.provisional,
     }
     if html:

@@ -94,3 +94,12 @@ def replay(text: str, plan: tuple[str, ...]) -> str:
         return text
     steps = [tuple(step.split(":", 1)) for step in plan]
     return ftfy.apply_plan(text, steps)
+
+
+def looks_like_mojibake(text: str) -> bool:
+    """ftfy's heuristic for text that is still garbled (a data-quality signal, not a repair).
+
+    >>> looks_like_mojibake("Ð¡Ð¾Ð±Ñ‹Ñ‚Ð¸Ðµ"), looks_like_mojibake("Событие")
+    (True, False)
+    """
+    return not text.isascii() and _MOJIBAKE_HINT.search(text) is not None and is_bad(text)

@@ -277,7 +277,7 @@ def test_every_view_is_created_and_answers(loaded: Path) -> None:
     con = wh.connect(loaded)
     try:
         assert sorted(wh.create_views(con)) == VIEWS
-        assert len(VIEWS) == 11
+        assert {"v_documents", "v_citations", "v_syndication", "v_dq_history"} <= set(VIEWS)
         for view in VIEWS:
             con.execute(f"SELECT * FROM {view}").fetchall()
         assert con.execute("SELECT n_citations FROM v_citations_by_domain "
