@@ -39,6 +39,7 @@ from prefect.runtime import flow_run  # noqa: E402
 import scrubline  # noqa: E402
 from scrubline import lineage, rawstore, staging, syndication, verify, warehouse  # noqa: E402
 from scrubline.batch import clean_many  # noqa: E402
+from scrubline.boilerplate.templates import mine_templates  # noqa: E402
 from scrubline.clean import CleanContext, extractor_version, provisional_outlets  # noqa: E402
 from scrubline.ingest import ManifestError, load_sources, read_inputs, read_sources  # noqa: E402
 from scrubline.records import PIPELINE_VERSION, Capture, Reject  # noqa: E402
@@ -47,6 +48,8 @@ from scrubline.resources import project_root, seeds_dir  # noqa: E402
 #: Documents per clean/stage/load batch: large enough to amortise task overhead (~10 ms),
 #: small enough that a killed run loses little work.
 DEFAULT_BATCH_SIZE = 200
+#: An outlet's line becomes a template when it recurs in this many of its documents.
+MIN_TEMPLATE_SUPPORT = 3
 
 
 def git_commit() -> str | None:
@@ -141,9 +144,11 @@ def clean_and_stage(
     raw_dir: str,
     workers: int,
     number: int = 0,
+    db_path: str | None = None,
 ) -> str:
-    """Clean one batch (in worker processes) and stage it as Parquet; returns the batch dir."""
-    ctx = CleanContext.default()
+    """Clean one batch (in worker processes) and stage it as Parquet; returns the batch dir.
+    Outlets with templates learned in ``db_path`` are cleaned by their own engine."""
+    ctx = CleanContext.default(templates=warehouse.template_rows(db_path) if db_path else ())
     results, failed = clean_many(captures, workers=workers, ctx=ctx)
     pause_point(f"mid_clean:{number}")
     outlets = list(ctx.outlets.outlets.values()) + provisional_outlets(results)
@@ -194,6 +199,16 @@ def syndicate(db_path: str, run_id: str) -> dict[str, int]:
     warehouse.replace_clusters(db_path, run_id, clusters, members)
     return {"signed": len(records), "clusters": len(clusters),
             "multi_outlet_clusters": sum(1 for c in clusters if c["n_outlets"] >= 2)}  # fmt: skip
+
+
+@task(cache_policy=NO_CACHE)
+def learn_templates(db_path: str, run_id: str) -> dict[str, int]:
+    """Mine lines that recur across each outlet's documents; later runs remove them."""
+    texts = warehouse.outlet_texts(db_path, MIN_TEMPLATE_SUPPORT)
+    mined = mine_templates(texts, min_support=MIN_TEMPLATE_SUPPORT)
+    rows = [row for template_set in mined.values() for row in template_set.to_rows()]
+    warehouse.store_templates(db_path, run_id, sorted({o for o, _, _ in texts}), rows)
+    return {"outlets": len(mined), "templates": len(rows)}
 
 
 @task(cache_policy=NO_CACHE)
@@ -323,7 +338,7 @@ def _locked_run(
         for number, batch in enumerate(_batches(captures, batch_size)):
             batch_rejects = rejects if number == 0 else []
             batch_dir = str(staging_root / f"{number:05d}")
-            staged = clean_and_stage(batch, batch_rejects, run_id, batch_dir, raw_dir, workers, number)
+            staged = clean_and_stage(batch, batch_rejects, run_id, batch_dir, raw_dir, workers, number, db)
             counts = load(db, run_id, staged, number)
             loaded.update({k: v for k, v in counts.items() if isinstance(v, int)})
         summary["loaded"] = dict(loaded)
@@ -333,6 +348,7 @@ def _locked_run(
         if run_validation:
             summary["dq"] = validate(db, run_id, str(Path(db).parent / "dq_site"))
         summary["syndication"] = syndicate(db, run_id)  # after DQ: quarantined docs stay out
+        summary["templates"] = learn_templates(db, run_id)
         dq_ok = summary.get("dq", {}).get("success", True)
         status = "completed" if dq_ok else "failed"
     finally:

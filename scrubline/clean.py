@@ -10,13 +10,15 @@ into a ``Reject`` row); any other exception is a bug, recorded as a reject of st
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .boilerplate import Engine
+from .boilerplate.packs import available_packs, load_pack
+from .boilerplate.templates import TemplateSet
 from .decode import decode
 from .footnotes import find_citations, find_endnote_block, link_footnotes
 from .language import guess_language
@@ -46,15 +48,40 @@ class CleanContext:
     outlet_engines: dict[str, Engine] = field(default_factory=dict)
 
     @classmethod
-    def default(cls, outlets_csv: Path | None = None) -> CleanContext:
-        """Default rules and the outlet registry from ``seeds/outlets.csv``."""
+    def default(
+        cls, outlets_csv: Path | None = None, templates: Iterable[Mapping[str, Any]] = ()
+    ) -> CleanContext:
+        """Default rules, the outlet registry from ``seeds/outlets.csv``, and one engine per
+        outlet that has a rule pack (``boilerplate/packs/``) or learned ``templates`` rows."""
         path = outlets_csv or seeds_dir() / "outlets.csv"
         registry = OutletRegistry.load(path) if path.is_file() else OutletRegistry()
-        return cls(outlets=registry)
+        return cls(outlets=registry, outlet_engines=outlet_engines(templates))
 
     @property
     def ruleset_version(self) -> str:
         return self.engine.version
+
+
+def outlet_engines(template_rows: Iterable[Mapping[str, Any]] = ()) -> dict[str, Engine]:
+    """Engines for outlets with a rule pack or learned templates."""
+    by_outlet: dict[str, list[Mapping[str, Any]]] = {}
+    for row in template_rows:
+        by_outlet.setdefault(str(row["outlet_id"]), []).append(row)
+    engines = {}
+    for outlet_id in sorted(set(by_outlet) | set(available_packs())):
+        rows = by_outlet.get(outlet_id)
+        templates = TemplateSet.from_rows(outlet_id, rows) if rows else None
+        engines[outlet_id] = Engine.for_outlet(pack=load_pack(outlet_id), templates=templates)
+    return engines
+
+
+def engine_for(capture: Capture, ctx: CleanContext) -> Engine:
+    """The outlet's engine when the outlet is known before cleaning (manifest or source
+    domain), else the default engine."""
+    if not ctx.outlet_engines:
+        return ctx.engine
+    outlet = capture.outlet_hint or ctx.outlets.by_domain(registered_domain(capture.source_uri))
+    return ctx.outlet_engines.get(outlet or "", ctx.engine)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +162,7 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
         raise Rejected("normalize", "no text left after decoding and normalization")
 
     language = capture.language_hint or source.language or guess_language(normalized)
-    engine = ctx.outlet_engines.get(capture.outlet_hint or "", ctx.engine)
+    engine = engine_for(capture, ctx)
     clean_text, removed = engine.run(normalized, language=language)
 
     endnotes = link_footnotes(find_endnote_block(normalized), clean_text, ctx.outlets.by_domain)

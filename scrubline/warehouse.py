@@ -770,6 +770,53 @@ def replace_clusters(
         con.close()
 
 
+# -------------------------------------------------------------------------------- templates
+
+
+def outlet_texts(db_path: str | Path, min_documents: int) -> list[tuple[str, str, str]]:
+    """(outlet_id, doc_id, text_normalized) of the current documents of every outlet that has
+    at least ``min_documents`` of them: the input of template mining."""
+    return query(
+        db_path,
+        "SELECT d.outlet_id, d.doc_id, d.text_normalized FROM v_documents v "
+        "JOIN documents d USING (doc_id, capture_id) WHERE v.outlet_id IN "
+        "(SELECT outlet_id FROM v_documents WHERE outlet_id IS NOT NULL GROUP BY 1 HAVING count(*) >= ?) "
+        "ORDER BY d.outlet_id, d.doc_id",
+        [min_documents],
+    )
+
+
+def store_templates(
+    db_path: str | Path, run_id: str, outlet_ids: list[str], rows: list[dict[str, Any]]
+) -> int:
+    """Replace the templates of ``outlet_ids`` with ``rows`` in one transaction."""
+    now = datetime.now(UTC)
+    con = _open(db_path)
+    try:
+        with _transaction(con):
+            con.execute("DELETE FROM boilerplate_templates WHERE list_contains(?, outlet_id)", [outlet_ids])
+            if rows:
+                table = pa.Table.from_pylist([{**r, "run_id": run_id, "mined_at": now} for r in rows])
+                con.register("staged_templates", table)
+                con.execute("INSERT INTO boilerplate_templates BY NAME SELECT * FROM staged_templates")
+                con.unregister("staged_templates")
+        return len(rows)
+    finally:
+        con.close()
+
+
+def template_rows(db_path: str | Path) -> list[dict[str, Any]]:
+    """Every learned template, as plain dicts (empty for a new warehouse)."""
+    if not Path(db_path).is_file():
+        return []
+    columns, rows = query_table(
+        db_path,
+        "SELECT outlet_id, text, support, doc_ids, category, zone, words, documents, min_support "
+        "FROM boilerplate_templates ORDER BY outlet_id, text",
+    )
+    return [dict(zip(columns, r, strict=True)) for r in rows]
+
+
 # -------------------------------------------------------------------------------- explain / summary
 
 _EXPLAIN_DOC_COLUMNS = (
