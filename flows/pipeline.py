@@ -41,7 +41,7 @@ from scrubline import lineage, rawstore, staging, syndication, verify, warehouse
 from scrubline.batch import clean_many  # noqa: E402
 from scrubline.boilerplate.templates import mine_templates  # noqa: E402
 from scrubline.clean import CleanContext, extractor_version, provisional_outlets  # noqa: E402
-from scrubline.ingest import ManifestError, load_sources, read_inputs, read_sources  # noqa: E402
+from scrubline.ingest import FetchConfig, FetchState, IngestReport, ManifestError, load_sources, read_inputs  # noqa: E402
 from scrubline.records import PIPELINE_VERSION, Capture, Reject  # noqa: E402
 from scrubline.resources import project_root, seeds_dir  # noqa: E402
 
@@ -95,30 +95,27 @@ def is_manifest(path: str) -> bool:
     return path.endswith((".yaml", ".yml"))
 
 
-def read_paths(paths: list[str], schedule: str | None) -> tuple[list[Capture], list[Reject]]:
-    """Captures of files, folders and sources manifests (one ``schedule`` group of those)."""
-    captures: list[Capture] = []
-    rejects: list[Reject] = []
-    for path in paths:
-        if is_manifest(path):
-            try:
-                got, failed = read_sources(load_sources(path), schedule=schedule)
-            except ManifestError as exc:
-                got, failed = [], [Reject(path, "read", "ManifestError", str(exc)[:500])]
-        else:
-            got, failed = read_inputs([path])
-        captures += got
-        rejects += failed
-    return captures, rejects
-
-
 @task(cache_policy=NO_CACHE)
-def ingest(paths: list[str], raw_dir: str, schedule: str | None = None) -> tuple[list[Capture], list[Reject]]:
-    """Read every input into Captures and keep their bytes in the raw store."""
-    captures, rejects = read_paths(paths, schedule)
+def ingest(
+    paths: list[str],
+    raw_dir: str,
+    schedule: str | None = None,
+    db_path: str | None = None,
+    allow_private_hosts: bool = False,
+) -> tuple[list[Capture], list[Reject], dict[str, int]]:
+    """Read every input (files, folders, URLs, sources manifests, WARCs) into Captures and keep
+    their bytes in the raw store. URLs seen by earlier runs (``db_path``) are skipped or
+    fetched conditionally; the counts say how many were unchanged, discovered, skipped."""
+    seen = {
+        url: FetchState(url, etag, last_modified, capture_id)
+        for url, capture_id, etag, last_modified in (warehouse.fetch_states(db_path) if db_path else [])
+    }
+    report = IngestReport()
+    config = FetchConfig(allow_private=allow_private_hosts)
+    captures, rejects = read_inputs(paths, schedule=schedule, seen=seen, report=report, fetch_config=config)
     for capture in captures:
         rawstore.put(Path(raw_dir), capture)
-    return captures, rejects
+    return captures, rejects, report.counts()
 
 
 @task(cache_policy=NO_CACHE)
@@ -217,12 +214,13 @@ def publish(db_path: str, published_path: str) -> str:
     return str(warehouse.publish(db_path, published_path))
 
 
-def resolve_input(path: str) -> Path:
-    """A path as given, or relative to the project root (deployments name ``seeds``)."""
+def resolve_input(path: str) -> str:
+    """A URL or path as given, or a path relative to the project root (deployments name
+    ``seeds``)."""
     given = Path(path)
-    if given.is_absolute() or given.exists():
-        return given
-    return project_root() / given
+    if "://" in path or given.is_absolute() or given.exists():
+        return path
+    return str(project_root() / given)
 
 
 def _batches(items: list[Capture], size: int) -> list[list[Capture]]:
@@ -257,6 +255,7 @@ def pipeline(
     docs: list[str] | None = None,
     lineage_dir: str | None = None,
     lock_timeout: float = 600.0,
+    allow_private_hosts: bool = False,
 ) -> dict[str, Any]:
     """Ingest ``paths`` (default: the bundled seeds; a ``sources.yaml`` reads its ``schedule``
     group), or with ``reprocess`` re-clean the stored captures (``docs``: only these doc refs);
@@ -265,9 +264,10 @@ def pipeline(
     db = str(db_path or warehouse.default_db_path())
     home = Path(db).parent
     raw_dir = str(home / "raw")
-    paths = [] if reprocess else [str(resolve_input(p)) for p in (paths or [str(seeds_dir())])]
+    paths = [] if reprocess else [resolve_input(p) for p in (paths or [str(seeds_dir())])]
     params = {"paths": paths, "db_path": db, "batch_size": batch_size, "workers": workers,
               "schedule": schedule, "reprocess": reprocess, "docs": docs,
+              "allow_private_hosts": allow_private_hosts,
               "run_validation": run_validation}  # fmt: skip
     events_dir = Path(lineage_dir) if lineage_dir else lineage.default_lineage_dir(db)
     started = datetime.now(UTC)
@@ -330,7 +330,9 @@ def _locked_run(
         if reprocess:
             captures, rejects = ingest_stored(db, raw_dir, docs)
         else:
-            captures, rejects = ingest(paths, raw_dir, schedule)
+            captures, rejects, summary["ingest"] = ingest(
+                paths, raw_dir, schedule, db, bool(params.get("allow_private_hosts"))
+            )
         logger.info("ingested %d captures, %d rejects", len(captures), len(rejects))
         pause_point("after_ingest")
         staging_root = Path(db).parent / "staging" / run_id
@@ -395,6 +397,9 @@ def summary_markdown(summary: dict[str, Any], limit: int = 50) -> str:
         f"| {sum(rules.values())} |",
         "",
     ]
+    fetched = summary.get("ingest") or {}
+    if any(fetched.values()):
+        lines += ["Fetching: " + ", ".join(f"{k} {v}" for k, v in sorted(fetched.items())), ""]
     if summary.get("abandoned_runs"):
         abandoned = ", ".join(summary["abandoned_runs"])
         lines += [f"Runs that never finished, now marked abandoned: {abandoned}", ""]

@@ -817,6 +817,23 @@ def template_rows(db_path: str | Path) -> list[dict[str, Any]]:
     return [dict(zip(columns, r, strict=True)) for r in rows]
 
 
+# -------------------------------------------------------------------------------- fetch state
+
+
+def fetch_states(db_path: str | Path) -> list[tuple[str, str, str | None, str | None]]:
+    """(url, capture_id, etag, last_modified) of the latest capture of every http(s) source:
+    what the next run needs to skip seen URLs and fetch conditionally."""
+    if not Path(db_path).is_file():
+        return []
+    return query(
+        db_path,
+        "SELECT source_uri, capture_id, http_headers->>'etag', http_headers->>'last-modified' "
+        "FROM captures WHERE source_uri LIKE 'http://%' OR source_uri LIKE 'https://%' "
+        "QUALIFY row_number() OVER (PARTITION BY source_uri "
+        "ORDER BY coalesce(last_seen_at, fetched_at) DESC) = 1",
+    )
+
+
 # -------------------------------------------------------------------------------- explain / summary
 
 _EXPLAIN_DOC_COLUMNS = (

@@ -191,3 +191,54 @@ def test_sources_manifest_runs_one_schedule_group(prefect_api, tmp_path):
                       run_validation=False)
     assert hourly["documents"] == 0 and hourly["inputs"] == 0
     assert (project_root() / "seeds" / "sources.yaml").is_file()
+
+
+PAGE = (b"<!doctype html><html><head><meta charset='utf-8'><title>Clash</title></head><body><article>"
+        b"<h1>Clash at the border</h1><p>Two soldiers were killed on Tuesday in a clash on the border, "
+        b"the defence ministry said in a statement published in the morning.</p><p>Talks between the two "
+        b"governments are expected to resume next week in a neutral capital, diplomats said.</p>"
+        b"</article></body></html>")  # fmt: skip
+
+
+@pytest.fixture
+def page_server():
+    """A real HTTP server on 127.0.0.1 serving one article with an ETag (304 when matched)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's API
+            if self.path != "/article":
+                self.send_error(404)
+            elif self.headers.get("If-None-Match") == '"v1"':
+                self.send_response(304)
+                self.end_headers()
+            else:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("ETag", '"v1"')
+                self.send_header("Content-Length", str(len(PAGE)))
+                self.end_headers()
+                self.wfile.write(PAGE)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/article"
+    server.shutdown()
+
+
+def test_urls_are_fetched_once_then_conditionally(prefect_api, page_server, tmp_path):
+    db = tmp_path / "w.duckdb"
+    first = pipeline(paths=[page_server], db_path=str(db), workers=1, run_validation=False,
+                     allow_private_hosts=True)  # fmt: skip
+    assert first["documents"] == 1
+    assert rows(db, "SELECT source_uri, http_status FROM captures") == [(page_server, 200)]
+    second = pipeline(paths=[page_server], db_path=str(db), workers=1, run_validation=False,
+                      allow_private_hosts=True)  # fmt: skip
+    assert second["ingest"]["unchanged"] == 1
+    assert rows(db, "SELECT count(*) FROM captures") == [(1,)]
+    assert rows(db, "SELECT count(*) FROM documents") == [(1,)]
