@@ -6,6 +6,7 @@ line shapes, zones) are computed once, on demand, and cached here.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +22,11 @@ _TERMINAL = frozenset(".!?…\"'”»)]:;。！？")
 
 #: A line of at least this many words that ends like a sentence reads as body text.
 BODY_MIN_WORDS = 12
+
+
+#: The end of a line whose last non-blank character is sentence punctuation (same test as
+#: ``_ends_terminal``, over the whole text at once).
+_TERMINAL_LINE_END = re.compile("[" + re.escape("".join(sorted(_TERMINAL))) + r"][^\S\n]*$", re.MULTILINE)
 
 
 def _ends_terminal(raw: str) -> bool:
@@ -171,10 +177,14 @@ class DocView:
     def body_lines(self) -> list[int]:
         """Indices of body-like lines (see ``Line.body_like``), ascending; computed with one
         cheap pass (last character first, word count only for sentence-final lines)."""
-        return [
-            i for i, raw in enumerate(self.raw_lines)
-            if _ends_terminal(raw) and len(raw.split()) >= BODY_MIN_WORDS
-        ]  # fmt: skip
+        lines = self.raw_lines
+        line_of = self.line_of
+        found = []
+        for match in _TERMINAL_LINE_END.finditer(self.text):  # C-speed pass over the text
+            i = line_of(match.start())
+            if len(lines[i].split()) >= BODY_MIN_WORDS:
+                found.append(i)
+        return found
 
     @cached_property
     def line_word_counts(self) -> list[int]:
