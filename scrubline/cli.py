@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from scrubline.export import loads_json
+
 _QUIET_PREFECT = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
 
 
@@ -125,17 +127,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _loads(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
 
 def _decode_line(decision: Any) -> str:
-    d = _loads(decision) or {}
+    d = loads_json(decision) or {}
     if not isinstance(d, dict):
         return str(d)
     line = f"{d.get('encoding')} by {d.get('method')}"
@@ -158,10 +152,10 @@ def format_explanation(info: dict[str, Any], color: bool = False) -> str:
     evidence, run (versions, parameters, start/end, counts), versions, changes, footnotes, and
     the text with every removal in place."""
     doc, cap, run, outlet = info["document"], info["capture"] or {}, info["run"] or {}, info["outlet"]
-    evidence = _loads(doc["outlet_evidence"]) or []
-    stats = _loads(doc.get("stats")) or {}
+    evidence = loads_json(doc["outlet_evidence"]) or []
+    stats = loads_json(doc.get("stats")) or {}
     plan = list(doc["normalize_plan"] or [])
-    headers = _loads(cap.get("http_headers"))
+    headers = loads_json(cap.get("http_headers"))
     fetch = f"HTTP {cap['http_status']}" if cap.get("http_status") else "read from file"
     hints = ", ".join(f"{k} {cap[k]}" for k in ("language_hint", "outlet_hint") if cap.get(k))
     lines = [
@@ -186,8 +180,8 @@ def format_explanation(info: dict[str, Any], color: bool = False) -> str:
         f"commit {run.get('git_commit') or '-'} rules {doc['ruleset_version']} "
         f"pipeline {doc.get('pipeline_version')}",
         f"             started {run.get('started_at')}  finished {run.get('finished_at') or '-'}",
-        f"             parameters {json.dumps(_loads(run.get('parameters')), ensure_ascii=False)}",
-        f"             counts {json.dumps(_loads(run.get('counts')), ensure_ascii=False)}",
+        f"             parameters {json.dumps(loads_json(run.get('parameters')), ensure_ascii=False)}",
+        f"             counts {json.dumps(loads_json(run.get('counts')), ensure_ascii=False)}",
     ]
     versions = info.get("versions") or []
     if len(versions) > 1:

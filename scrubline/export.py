@@ -5,10 +5,21 @@ The record layout is described by ``schemas/clean_record.schema.json``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Any
 
 from .records import CleanResult, Reject
+
+
+def loads_json(value: Any) -> Any:
+    """A JSON column as read from DuckDB (a string) parsed; anything else as it is."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 def source_name(source_uri: str) -> str:

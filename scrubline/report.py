@@ -13,7 +13,6 @@ named queries of :data:`QUERIES`; no Prefect, no Great Expectations.
 from __future__ import annotations
 
 import html
-import json
 import os
 import shlex
 import statistics
@@ -28,6 +27,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs, get_plotlyjs_version
 
 from scrubline import warehouse
+from scrubline.export import loads_json
 
 __all__ = ["QUERIES", "ReportData", "default_output_path", "find_data_docs", "load_report_data",
            "render_report", "write_report"]  # fmt: skip
@@ -187,17 +187,9 @@ def load_report_data(db_path: str | Path) -> ReportData:
     finally:
         con.close()
     for run in rows["runs"]:
-        run["counts"] = _json(run.get("counts")) or {}
+        run["counts"] = loads_json(run.get("counts")) or {}
     return ReportData(db_path=db_path, rows=rows)
 
-
-def _json(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
 
 
 # ------------------------------------------------------------------------------ formatting
