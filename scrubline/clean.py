@@ -22,7 +22,7 @@ from .boilerplate.templates import TemplateSet
 from .decode import decode
 from .footnotes import find_citations, find_endnote_block, link_footnotes
 from .language import guess_language
-from .normalize import looks_like_mojibake, normalize
+from .normalize import looks_like_mojibake, normalize_checked
 from .outlets import OutletRegistry, attribute, read_signals
 from .records import (
     Capture,
@@ -157,7 +157,7 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
     url = capture.source_uri if capture.source_uri.startswith(("http://", "https://")) else None
     html = is_html(capture, text)
     source = _from_html(text, url) if html else _Text(text)
-    normalized, plan = normalize(source.text)
+    normalized, plan, suspect = normalize_checked(source.text)
     if not normalized.strip():
         raise Rejected("normalize", "no text left after decoding and normalization")
 
@@ -208,7 +208,7 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
         "removed_share": 1 - len(clean_text) / len(normalized),
         "spans": len(removed),
         "footnotes": len(footnotes),
-        "mojibake": looks_like_mojibake(clean_text),
+        "mojibake": suspect and looks_like_mojibake(clean_text),
         "provisional_outlet": who.provisional,
     }
     if html:

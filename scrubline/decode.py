@@ -57,6 +57,7 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 
 #: Control bytes that never occur in text (everything below 0x20 except \t \n \f \r and ESC).
 _CONTROL = frozenset(set(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 0x1B})
+_CONTROL_BYTES = bytes(sorted(_CONTROL))
 #: Share of control bytes above which a sample is "mostly non-text".
 MAX_CONTROL_SHARE = 0.05
 
@@ -101,7 +102,7 @@ def binary_reason(raw: bytes) -> str | None:
         total = raw.count(b"\x00")
         return f"binary content: NUL byte at offset {nul} ({total} in all)"
     sample = raw[:PRESCAN_BYTES]
-    controls = sum(1 for b in sample if b in _CONTROL)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # counted at C speed
     if sample and controls / len(sample) > MAX_CONTROL_SHARE:
         return f"binary content: {controls} control bytes in the first {len(sample)} bytes"
     return None

@@ -55,7 +55,13 @@ def _pair_class(encoding: str) -> str:
 
 #: Cheap pre-filter for ftfy's (slow) mojibake heuristic: text with no such pair holds no
 #: UTF-8 misread through one of these codepages, so ``is_bad`` need not run.
-_MOJIBAKE_HINT = re.compile("|".join(_pair_class(e) for e in _MOJIBAKE_CODEPAGES))
+_LEADS = "".join(
+    re.escape(c)
+    for c in sorted({c for e in _MOJIBAKE_CODEPAGES for c in bytes(range(0xC2, 0xF5)).decode(e, "ignore")})
+)
+#: (The lookahead on any lead character lets the engine skip most positions in one test.)
+_PAIRS = "|".join(_pair_class(e) for e in _MOJIBAKE_CODEPAGES)
+_MOJIBAKE_HINT = re.compile(f"(?=[{_LEADS}])(?:{_PAIRS})")
 
 
 def needs_repair(text: str) -> bool:
@@ -81,11 +87,18 @@ def normalize(text: str) -> tuple[str, tuple[str, ...]]:
     >>> normalize("“Kept” as written")
     ('“Kept” as written', ())
     """
+    fixed, plan, _ = normalize_checked(text)
+    return fixed, plan
+
+
+def normalize_checked(text: str) -> tuple[str, tuple[str, ...], bool]:
+    """``normalize`` plus whether the text needed a look at all (``needs_repair``): text that
+    did not cannot hold mojibake, nor can any part of it."""
     if not needs_repair(text):
-        return text, ()
+        return text, (), False
     fixed = ftfy.fix_and_explain(text, config=CONFIG)
     plan = tuple(f"{step}:{arg}" for step, arg in (fixed.explanation or []))
-    return fixed.text, plan
+    return fixed.text, plan, True
 
 
 def replay(text: str, plan: tuple[str, ...]) -> str:
