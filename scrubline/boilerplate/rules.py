@@ -41,7 +41,7 @@ class Rule:
 
 #: Longest line (in words) a phrase at the line's start may remove, per category.
 ANCHORED_MAX_WORDS = {
-    "navigation": 4, "paywall": 25, "ad": 6, "related": 8, "promo": 25, "subscribe": 30,
+    "navigation": 4, "paywall": 25, "ad": 12, "related": 8, "promo": 25, "subscribe": 30,
     "social": 25, "copyright": 45, "contact": 12, "author_bio": 14, "callout": 14,
     "cookie": 60, "meta": 30,
 }  # fmt: skip
@@ -58,6 +58,17 @@ TEASER_CATEGORIES = frozenset({"promo", "related", "navigation"})
 #: Longest line a one-word lead phrase ("Teilen", "Abo", "Compartir") may remove: one word
 #: opens too many sentences.
 ONE_WORD_MAX_WORDS = 4
+#: A teaser lead phrase of this many words ("À lire aussi", "Mira lo que tiene nuestro
+#: canal") does not open a sentence by chance: the teaser guard above does not apply.
+SPECIFIC_PHRASE_WORDS = 3
+#: A lead phrase of this many words ("We want to hear what you think") may remove a line of
+#: up to LONG_PHRASE_MAX_WORDS words whatever its category's limit.
+LONG_PHRASE_WORDS = 5
+LONG_PHRASE_MAX_WORDS = 30
+#: Characters that end a label ("Anzeige:", "Lesen Sie auch »", "Read more |"): after one,
+#: a lead phrase may remove its category's longest line, as after a colon.
+LABEL_SEPARATORS = frozenset(":»|>›")
+DASHES = frozenset("-–—")
 #: Longest line a two-word paywall phrase ("Log in", "Sign in") may remove; longer paywall
 #: phrases ("To view the full story") remove notices up to the category limit.
 PAYWALL_SHORT_MAX_WORDS = 10
@@ -67,11 +78,25 @@ def _anchored_limit(doc: DocView, line: Line, hit: Hit) -> int:
     """Longest line (in words) that a phrase at the line's lead may remove."""
     phrase = hit.phrase
     limit, ends_colon, short_limit = _phrase_limits(phrase)
-    if ends_colon or doc.text[hit.end : hit.end + 2].lstrip()[:1] == ":":
+    if ends_colon or _separator_follows(doc.text, hit.end):
         return limit
-    if phrase.category in TEASER_CATEGORIES and line.terminal and line.words >= 8:
+    if (
+        phrase.category in TEASER_CATEGORIES
+        and line.terminal
+        and line.words >= 8
+        and len(phrase.text.split()) < SPECIFIC_PHRASE_WORDS
+    ):
         return 0
     return short_limit
+
+
+def _separator_follows(text: str, end: int) -> bool:
+    """A label separator right after a lead phrase: "Anzeige - …", "À lire aussi » …",
+    "Read more: …", "MEHR | …". A dash counts only with a space before it ("Anzeige-Kunden"
+    is a word)."""
+    rest = text[end : end + 3]
+    sep = rest.lstrip(" \t")[:1]
+    return sep in LABEL_SEPARATORS or (sep in DASHES and rest[:1] in " \t")
 
 
 @lru_cache(maxsize=4096)
@@ -79,6 +104,8 @@ def _phrase_limits(phrase: Phrase) -> tuple[int, bool, int]:
     """(category limit, phrase ends with ':', limit without a colon) of a lead phrase."""
     category, text = phrase.category, phrase.text
     limit = ANCHORED_MAX_WORDS.get(category, ANYWHERE_MAX_WORDS)
+    if len(text.split()) >= LONG_PHRASE_WORDS:
+        limit = max(limit, LONG_PHRASE_MAX_WORDS)  # "We want to hear what you think …"
     short = limit
     if " " not in text.strip():
         short = min(limit, ONE_WORD_MAX_WORDS)
@@ -164,7 +191,10 @@ class LexiconRule(Rule):
     #: leave sentence-like lines alone (see ``_anchored_limit``); a lead phrase no longer
     #: also counts as a phrase "anywhere in a short line" (that bypassed its own limit).
     #: v4: "¡" and "¿" count as lead characters ("¡Síguenos en Instagram!"); more phrases.
-    def __init__(self, category: str, version: int = 4) -> None:
+    #: v5: a label separator after a lead phrase ("Anzeige - …", "À lire aussi » …") lifts
+    #: the short limit like a colon; teaser lead phrases of 3+ words skip the teaser guard;
+    #: lead phrases of 5+ words may remove lines up to LONG_PHRASE_MAX_WORDS.
+    def __init__(self, category: str, version: int = 5) -> None:
         self.category = category
         self.rule_id = f"lexicon_{category}"
         self.version = version
