@@ -68,6 +68,9 @@ LONG_PHRASE_MAX_WORDS = 30
 #: Characters that end a label ("Anzeige:", "Lesen Sie auch »", "Read more |"): after one,
 #: a lead phrase may remove its category's longest line, as after a colon.
 LABEL_SEPARATORS = frozenset(":»|>›")
+#: Distinct network names (weak phrases) a "Follow …" line must name to be judged social.
+FOLLOW_MIN_NETWORKS = 3
+FOLLOW_MAX_WORDS = 40
 DASHES = frozenset("-–—")
 #: Longest line a two-word paywall phrase ("Log in", "Sign in") may remove; longer paywall
 #: phrases ("To view the full story") remove notices up to the category limit.
@@ -126,7 +129,7 @@ def judge_line(doc: DocView, i: int, hits: list[Hit], tail: bool) -> LineVerdict
     """Decide from lexicon hits, line length and position whether line ``i`` is boilerplate."""
     strong = [h for h in hits if h.phrase.category != "weak"]
     if not strong:
-        return None
+        return _follow_line(doc, i, hits)
     line = doc.line(i)
     words = line.words
     lead = doc.lead_offset(i)
@@ -150,6 +153,21 @@ def judge_line(doc: DocView, i: int, hits: list[Hit], tail: bool) -> LineVerdict
         phrases = ", ".join(sorted(distinct)[:6])
         return LineVerdict(category, f"{len(distinct)} boilerplate phrases: {phrases}")
     return None
+
+
+def _follow_line(doc: DocView, i: int, hits: list[Hit]) -> LineVerdict | None:
+    """"Follow The Gleaner on Twitter and Instagram … and on Facebook …": a weak lead verb
+    ("^follow", "^suivez") with FOLLOW_MIN_NETWORKS distinct network names in a line of at
+    most FOLLOW_MAX_WORDS words (handles, numbers and addresses make these long). Each alone
+    is too common in reporting to mean anything."""
+    lead = doc.lead_offset(i)
+    text = doc.text
+    if not any(h.start == lead and h.phrase.anchored and text[h.end : h.end + 1] == " " for h in hits):
+        return None  # "Follow-up talks …" is not a follow line
+    networks = {h.phrase.text for h in hits if not h.phrase.anchored}
+    if len(networks) < FOLLOW_MIN_NETWORKS or doc.line(i).words > FOLLOW_MAX_WORDS:
+        return None
+    return LineVerdict("social", f"follow line naming {', '.join(sorted(networks)[:4])}")
 
 
 def lexicon_verdicts(doc: DocView) -> dict[int, LineVerdict]:
@@ -194,7 +212,8 @@ class LexiconRule(Rule):
     #: v5: a label separator after a lead phrase ("Anzeige - …", "À lire aussi » …") lifts
     #: the short limit like a colon; teaser lead phrases of 3+ words skip the teaser guard;
     #: lead phrases of 5+ words may remove lines up to LONG_PHRASE_MAX_WORDS.
-    def __init__(self, category: str, version: int = 5) -> None:
+    #: v6: a weak lead verb ("Follow …") with 3+ network names is a social line.
+    def __init__(self, category: str, version: int = 6) -> None:
         self.category = category
         self.rule_id = f"lexicon_{category}"
         self.version = version
