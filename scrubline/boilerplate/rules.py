@@ -160,6 +160,8 @@ def _follow_line(doc: DocView, i: int, hits: list[Hit]) -> LineVerdict | None:
     ("^follow", "^suivez") with FOLLOW_MIN_NETWORKS distinct network names in a line of at
     most FOLLOW_MAX_WORDS words (handles, numbers and addresses make these long). Each alone
     is too common in reporting to mean anything."""
+    if len(hits) <= FOLLOW_MIN_NETWORKS:  # the verb and the networks: most lines stop here
+        return None
     lead = doc.lead_offset(i)
     text = doc.text
     if not any(h.start == lead and h.phrase.anchored and text[h.end : h.end + 1] == " " for h in hits):
