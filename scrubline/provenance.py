@@ -22,13 +22,13 @@ Pure: dictionaries from the warehouse layer in, a ``ProvDocument`` out.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from prov.model import PROV_TYPE, ProvDocument
 
+from .export import loads_json
 from .staging import to_json
 
 SL = "urn:scrubline:"
@@ -73,15 +73,6 @@ def _attrs(prov_type: str, values: Mapping[str, Any]) -> dict[str, Any]:
     return attrs
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
 def _agent(doc: ProvDocument, run: Mapping[str, Any]) -> str:
     ident = f"agent:scrubline/{run.get('scrubline_version') or 'unknown'}"
     doc.agent(ident, _attrs("prov:SoftwareAgent", {
@@ -100,8 +91,8 @@ def _run(doc: ProvDocument, run: Mapping[str, Any]) -> str:
         other_attributes=_attrs("sl:PipelineRun", {
             "prov:label": run.get("flow_name"), "flow_run_id": run["run_id"], "status": run.get("status"),
             "ruleset_version": run.get("ruleset_version"), "pipeline_version": run.get("pipeline_version"),
-            "parameters": _json(run.get("parameters")), "counts": _json(run.get("counts")),
-            "environment": _json(run.get("environment")),
+            "parameters": loads_json(run.get("parameters")), "counts": loads_json(run.get("counts")),
+            "environment": loads_json(run.get("environment")),
         }),
     )  # fmt: skip
     doc.wasAssociatedWith(ident, _agent(doc, run))
@@ -125,7 +116,7 @@ def _capture(doc: ProvDocument, doc_id: str, capture_id: str, cap: Mapping[str, 
         "sha256": capture_id, "source_uri": cap.get("source_uri"), "source_id": cap.get("source_id"),
         "fetched_at": cap.get("fetched_at"), "content_type": cap.get("content_type"),
         "byte_size": cap.get("byte_size"), "http_status": cap.get("http_status"),
-        "http_headers": _json(cap.get("http_headers")), "warc_record_id": cap.get("warc_record_id"),
+        "http_headers": loads_json(cap.get("http_headers")), "warc_record_id": cap.get("warc_record_id"),
         "raw_path": cap.get("raw_path"), "language_hint": cap.get("language_hint"),
         "outlet_hint": cap.get("outlet_hint"),
     }))  # fmt: skip
@@ -142,13 +133,13 @@ def document_provenance(info: Mapping[str, Any]) -> ProvDocument:
     activity = _run(prov, run)
     capture = _capture(prov, doc_id, capture_id, info.get("capture") or {"source_uri": d["source_uri"]})
     prov.used(activity, capture)
-    stats = _json(d.get("stats")) or {}
+    stats = loads_json(d.get("stats")) or {}
 
     text = f"text:{key}"
     prov.entity(text, _attrs("sl:NormalizedText", {"chars": len(d["text_normalized"])}))
     prov.wasGeneratedBy(text, activity)
     prov.wasDerivedFrom(text, capture, activity, other_attributes=_attrs("sl:DecodeAndNormalize", {
-        "decode": _json(d.get("decode")), "normalize_plan": list(d.get("normalize_plan") or []),
+        "decode": loads_json(d.get("decode")), "normalize_plan": list(d.get("normalize_plan") or []),
         "extractor": stats.get("extractor") if isinstance(stats, dict) else None,
     }))  # fmt: skip
 
@@ -192,7 +183,7 @@ def document_provenance(info: Mapping[str, Any]) -> ProvDocument:
     if d.get("outlet_id"):
         outlet = _outlet(prov, info.get("outlet") or {"outlet_id": d["outlet_id"]})
         prov.wasAttributedTo(version, outlet, other_attributes=_attrs("sl:OutletAttribution", {
-            "confidence": d.get("outlet_confidence"), "evidence": _json(d.get("outlet_evidence")),
+            "confidence": d.get("outlet_confidence"), "evidence": loads_json(d.get("outlet_evidence")),
         }))  # fmt: skip
     return prov
 

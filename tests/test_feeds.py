@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from helpers import QuietHandler, local_server
 
 from scrubline.ingest import (
     FetchConfig,
@@ -138,21 +137,10 @@ def test_gzip_is_inflated_under_a_cap() -> None:
 ARTICLE = b"<!DOCTYPE html><html><body><article><p>%s</p></article></body></html>"
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     hits: Counter[str] = Counter()
     ignore_validators = False
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def send(self, status: int, body: bytes = b"", ctype: str = "text/html", **headers: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name.replace("_", "-"), value)
-        self.end_headers()
-        self.wfile.write(body)
+    default_type = "text/html"
 
     def do_GET(self) -> None:  # noqa: N802 - http.server API
         Handler.hits[self.path] += 1
@@ -190,12 +178,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with local_server(Handler) as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from helpers import QuietHandler, local_server
 
 from scrubline.ingest.http import FINAL_URL_HEADER, FetchConfig, Fetcher, NotModified
 from scrubline.records import Capture, Reject
@@ -19,21 +18,8 @@ ETAG = '"v1"'
 LAST_MODIFIED = "Tue, 05 Mar 2024 08:30:00 GMT"
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     hits: Counter[str] = Counter()
-
-    def log_message(self, *args: object) -> None:  # keep pytest output clean
-        pass
-
-    def send(self, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8",
-             **headers: str) -> None:  # fmt: skip
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
-            self.send_header(name.replace("_", "-"), value)
-        self.end_headers()
-        self.wfile.write(body)
 
     def do_GET(self) -> None:  # noqa: N802 - http.server API
         Handler.hits[self.path] += 1
@@ -82,12 +68,8 @@ class Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with local_server(Handler) as url:
+        yield url
 
 
 def fetcher(**overrides: object) -> Fetcher:

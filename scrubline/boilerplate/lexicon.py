@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import ahocorasick
 import yaml
@@ -73,13 +73,20 @@ def load_phrases(paths: Iterable[Path]) -> list[Phrase]:
     for path in paths:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         language = str(data.get("language") or path.stem)
-        for category, entries in (data.get("categories") or {}).items():
-            for entry in entries or []:
-                raw = str(entry)
-                anchored = raw.startswith("^")
-                text = (raw[1:] if anchored else raw).lower()
-                if text.strip():
-                    phrases.append(Phrase(text, str(category), language, anchored))
+        phrases.extend(parse_phrases(data.get("categories") or {}, language))
+    return phrases
+
+
+def parse_phrases(categories: Mapping[str, Any], language: str) -> list[Phrase]:
+    """``{category: [phrase, ...]}`` as written in a lexicon or a rule pack, as phrases."""
+    phrases: list[Phrase] = []
+    for category, entries in categories.items():
+        for entry in entries or []:
+            raw = str(entry)
+            anchored = raw.startswith("^")
+            text = (raw[1:] if anchored else raw).lower()
+            if text.strip():
+                phrases.append(Phrase(text, str(category), language, anchored))
     return phrases
 
 

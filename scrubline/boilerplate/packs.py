@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from .lexicon import Phrase
+from .lexicon import Phrase, parse_phrases
 
 PACKS_DIR = Path(__file__).parent / "packs"
 
@@ -49,14 +49,7 @@ class RulePack:
         if not oid:
             raise ValueError("rule pack: outlet_id missing")
         language = str(data.get("language") or "xx")
-        phrases = []
-        for category, entries in (data.get("phrases") or {}).items():
-            for entry in entries or []:
-                raw = str(entry)
-                anchored = raw.startswith("^")
-                text = (raw[1:] if anchored else raw).lower()
-                if text.strip():
-                    phrases.append(Phrase(text, str(category), language, anchored))
+        phrases = parse_phrases(data.get("phrases") or {}, language)
         disable = tuple(str(r) for r in data.get("disable") or ())
         return cls(oid, int(data.get("version") or 1), tuple(phrases), disable)
 
