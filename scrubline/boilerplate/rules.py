@@ -68,10 +68,10 @@ LONG_PHRASE_MAX_WORDS = 30
 #: Characters that end a label ("Anzeige:", "Lesen Sie auch »", "Read more |"): after one,
 #: a lead phrase may remove its category's longest line, as after a colon.
 LABEL_SEPARATORS = frozenset(":»|>›")
+DASHES = frozenset("-–—")  # separators only with a space before them
 #: Distinct network names (weak phrases) a "Follow …" line must name to be judged social.
 FOLLOW_MIN_NETWORKS = 3
 FOLLOW_MAX_WORDS = 40
-DASHES = frozenset("-–—")
 #: Longest line a two-word paywall phrase ("Log in", "Sign in") may remove; longer paywall
 #: phrases ("To view the full story") remove notices up to the category limit.
 PAYWALL_SHORT_MAX_WORDS = 10
