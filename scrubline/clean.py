@@ -35,7 +35,7 @@ from .records import (
     Rejected,
 )
 from .resources import seeds_dir
-from .urls import canonicalize, registered_domain
+from .urls import registered_domain
 
 
 @dataclass
@@ -213,14 +213,7 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
     }
     if html:
         stats["extractor"] = extractor_version()
-    links = tuple(_canonical_link(link) for link in source.links)
-    return CleanResult(document, removed, footnotes, links, stats)
-
-
-def _canonical_link(link: Link) -> Link:
-    canonical = canonicalize(link.url)
-    domain = registered_domain(canonical) if canonical else None
-    return Link(link.url, link.anchor, link.position, canonical, domain)
+    return CleanResult(document, removed, footnotes, source.links, stats)
 
 
 def process_batch(

@@ -239,3 +239,50 @@ def test_sup_without_a_note_target_is_left_alone() -> None:
     result = extract_html(html)
     assert result.html_notes == ()
     assert result.text == trafilatura.extract(html, include_comments=False)
+
+
+# --- parse_html: trafilatura's load_html tree, built from UTF-8 bytes --------------------
+
+_PARSE_CASES = {
+    **{f"real page {page['id']}": page["id"] for page in GOLD},  # decoded from the test corpus
+    "control characters": "<html><body><p>a\x00b\x0cc</p><p>second</p></body></html>",
+    "noncharacter U+FFFF": "<html><body><p>a\uffffb</p><p>second</p></body></html>",
+    "replacement char kept": "<html><body><p>a\ufffdb \uff01</p><p>second</p></body></html>",
+    "doctype load_html rewrites": '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN" "x/y">\n'
+    "<html><body><p>a</p><p>b</p></body></html>",
+    "self-closing html": '<html lang="de"/>\n<body><p>Grüße</p><p>b</p></body>',
+    "xml declaration": '<?xml version="1.0" encoding="utf-8"?><html><body><p>é</p><p>b</p></body></html>',
+    "meta charset ignored": '<html><head><meta charset="iso-8859-1"></head>'
+    "<body><p>Grüße ✓ 😀</p></body></html>",
+    "lone surrogate": "<html><body><p>\ud800</p><p>b</p></body></html>",
+    "fragment": "<p>only a paragraph</p>",
+    "not html": "just some words",
+}
+
+
+@pytest.mark.parametrize("case", sorted(_PARSE_CASES))
+def test_parse_html_builds_the_tree_load_html_builds(case: str) -> None:
+    from lxml import etree
+    from trafilatura.utils import load_html
+
+    from scrubline.extract import parse_html
+
+    html = _PARSE_CASES[case]
+    if case.startswith("real page"):
+        html, _ = decode((REAL / f"{html}.html").read_bytes(), content_type="text/html")
+    expected, got = load_html(html), parse_html(html)
+    assert (expected is None) == (got is None)
+    if expected is not None:
+        assert etree.tostring(got, encoding="unicode") == etree.tostring(expected, encoding="unicode")
+
+
+def test_anchor_texts_found_in_one_pass_equal_a_scan_per_anchor() -> None:
+    from scrubline.extract import _occurring
+
+    text = "Der Hafen von Port Elwyn öffnete am Montag; the fleet returns. Homeland security"
+    needles = {"Hafen", "Port Elwyn", "öffnete", "fleet returns", "Home", "Sport", "Über uns",
+               "security", "NEXT ARTICLE", "e", "Montag; the", "Elwyn  öffnete"}  # fmt: skip
+    expected = {needle for needle in needles if needle in text}
+    assert _occurring(text, needles) == expected  # 12 needles: the Aho-Corasick path
+    assert _occurring(text, set(sorted(needles)[:5])) == {n for n in sorted(needles)[:5] if n in text}
+    assert "Sport" not in expected and "Home" in expected  # both answers are non-trivial
