@@ -34,7 +34,7 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -91,15 +91,6 @@ def interleaved_cpu(
                     contenders[name](i)
                 times[name][i].append(time.process_time() - start)
     return times
-
-
-def cpu_rate(fn: Callable[[Any], Any], items: Sequence[Any]) -> float:
-    """CPU seconds spent by this process running ``fn`` over ``items``."""
-    start = time.process_time()
-    for item in items:
-        with contextlib.suppress(Rejected):
-            fn(item)
-    return time.process_time() - start
 
 
 # --- metadata accuracy --------------------------------------------------------------------
@@ -161,36 +152,31 @@ def main(argv: list[str] | None = None) -> int:
     process(captures[0], ctx)  # warm-up: lexicons compiled, trafilatura imported
     trafilatura.extract(decoded[0], include_comments=False)
 
-    contenders: dict[str, Callable[[int], Any]] = {
-        "plain": lambda i: trafilatura.extract(decoded[i], include_comments=False),
-        "plain_raw": lambda i: trafilatura.extract(pages[i]["raw"], include_comments=False),
-        "ours": lambda i: process(captures[i], ctx),
-    }
-    per_page = interleaved_cpu(contenders, n, args.rounds)
-    best = {name: sum(min(times) for times in rows) for name, rows in per_page.items()}
-    plain, plain_raw, ours = best["plain"], best["plain_raw"], best["ours"]
-    rounds_s = {
-        name: [sum(times[r] for times in rows) for r in range(args.rounds)] for name, rows in per_page.items()
-    }
-    median = {name: statistics.median(totals) for name, totals in rounds_s.items()}
-
-    # per stage, measured the same way (the sum is close to the full path; "rest" = footnotes,
+    # per stage of our path, too (the sum is close to the full path; "rest" = footnotes,
     # outlets, provenance records, ...)
     extracted: dict[int, str] = {}
     for i, page in enumerate(pages):
         with contextlib.suppress(Rejected):
             extracted[i] = extract_html(page["decoded"], page["url"]).text
     normalized = {i: normalize(text)[0] for i, text in extracted.items()}
-    stages: dict[str, Callable[[int], Any]] = {
+    contenders: dict[str, Callable[[int], Any]] = {
+        "plain": lambda i: trafilatura.extract(decoded[i], include_comments=False),
+        "plain_raw": lambda i: trafilatura.extract(pages[i]["raw"], include_comments=False),
+        "ours": lambda i: process(captures[i], ctx),
         "decode": lambda i: decode(pages[i]["raw"], content_type="text/html"),
         "extract_html": lambda i: extract_html(pages[i]["decoded"], pages[i]["url"]),
         "normalize": lambda i: normalize(extracted[i]) if i in extracted else None,
         "boilerplate engine": lambda i: ctx.engine.run(normalized[i]) if i in normalized else None,
     }
-    stage = {
-        name: sum(min(times) for times in rows)
-        for name, rows in interleaved_cpu(stages, n, args.rounds).items()
+    per_page = interleaved_cpu(contenders, n, args.rounds)
+    best = {name: sum(min(times) for times in rows) for name, rows in per_page.items()}
+    plain, plain_raw, ours = best.pop("plain"), best.pop("plain_raw"), best.pop("ours")
+    rounds_s = {
+        name: [sum(times[r] for times in per_page[name]) for r in range(args.rounds)]
+        for name in ("plain", "plain_raw", "ours")
     }
+    median = {name: statistics.median(totals) for name, totals in rounds_s.items()}
+    stage = dict(best)
     stage["rest (footnotes, outlets, ...)"] = max(0.0, ours - sum(stage.values()))
 
     folder = {}
