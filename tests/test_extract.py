@@ -142,6 +142,19 @@ def test_real_pages_match_plain_trafilatura_and_gold(page: dict) -> None:
     assert decision.replacement_chars == 0
 
 
+def test_both_metadata_modes_give_trafilaturas_text() -> None:
+    """metadata="page" runs trafilatura's sequence on the parsed tree in place, "trafilatura"
+    goes through bare_extraction (a copy, plus htmldate): the main text is the same."""
+    for page in GOLD:
+        html, _ = decode((REAL / f"{page['id']}.html").read_bytes(), content_type="text/html")
+        ours = extract_html(html, page["url"])
+        theirs = extract_html(html, page["url"], config=ExtractConfig(metadata="trafilatura"))
+        assert ours.text == theirs.text == trafilatura.extract(html, include_comments=False)
+        assert ours.links == theirs.links
+        chosen = {e.signal for e in theirs.metadata_candidates if e.signal.startswith("trafilatura:")}
+        assert "trafilatura:title" in chosen
+
+
 def test_config_is_one_object() -> None:
     html = (REAL / "37b1ac7c18d110f0.html").read_bytes().decode("utf-8")
     precise = extract_html(html, config=ExtractConfig(focus="precision", fast=True))
