@@ -4,9 +4,9 @@ One parse and one trafilatura pass per page, links *off*. The text is byte-ident
 plain ``trafilatura.extract(html, include_comments=False)`` (turning trafilatura's
 ``include_links`` on changes what it keeps: on the trafilatura-dev set it kept ~900 more
 words, mostly navigation such as "Über uns", "NEXT ARTICLE", at no F1 gain). The page is
-parsed once (``parse_html``: load_html's tree, from UTF-8 bytes) and everything scrubline
-reads from the DOM (declared metadata, HTML notes) is read before trafilatura runs on the
-tree itself (``_main_text``), the in-content links after.
+parsed once (``parse_html``: load_html's tree, from UTF-8 bytes); scrubline reads declared
+metadata and HTML notes from the tree before ``bare_extraction`` (which works on a copy)
+and the in-content links after.
 
 Links are recovered from the parsed page instead: an ``<a href>`` is an in-content link when
 the paragraph-level block around it (``p``, ``li``, ``td``, headings, ...) survived into the
@@ -14,10 +14,10 @@ extracted text. Blocks shorter than ``MIN_LOOSE_BLOCK`` characters must match a 
 line, so a nav item "Home" does not match inside "Homeland".
 
 Metadata: by default chosen from the page's own declarations (``metadata="page"``); with
-``metadata="trafilatura"``, trafilatura's choices (via ``bare_extraction``) fill the fields.
-Every candidate value seen on the page (JSON-LD, ``<meta>``, ``<title>``, canonical link,
-``<html lang>``, bylines, ``<time>``) is kept as ``Evidence`` so later stages can explain or
-overrule a choice.
+``metadata="trafilatura"``, trafilatura's choices fill the fields. Every candidate value
+seen on the page (JSON-LD, ``<meta>``, ``<title>``, canonical link, ``<html lang>``,
+bylines, ``<time>``) is kept as ``Evidence`` so later stages can explain or overrule a
+choice.
 """
 
 from __future__ import annotations
@@ -37,10 +37,9 @@ from urllib.parse import urljoin, urlsplit
 
 import ahocorasick
 import trafilatura
-from lxml.etree import XPath, strip_tags
+from lxml.etree import XPath
 from lxml.html import HtmlElement, fromstring
 from trafilatura import bare_extraction
-from trafilatura.core import trafilatura_sequence
 from trafilatura.settings import Extractor, set_date_params, use_config
 from trafilatura.utils import (
     DOCTYPE_TAG,
@@ -48,7 +47,6 @@ from trafilatura.utils import (
     is_dubious_html,
     load_html,
 )
-from trafilatura.xml import xmltotxt
 
 from scrubline.footnotes import NOTE_HEADINGS
 from scrubline.records import Evidence, Link, Rejected
@@ -164,17 +162,11 @@ def extract_html(html: str, url: str | None = None, *, config: ExtractConfig = D
     declared, base_href = _page_candidates(tree, url)  # before trafilatura prunes a copy
     candidates = tuple(_dedupe(declared))
     notes = html_footnotes(tree, url)  # markers become "[n]", the notes list leaves the tree
-    options = _extractor(config, url)
-    doc: Any = None
     try:
-        if config.metadata == "page":
-            raw_text = _main_text(tree, options)
-        else:
-            doc = bare_extraction(tree, options=options)
-            raw_text = doc.text if doc is not None else None
+        doc = bare_extraction(tree, options=_extractor(config, url))
     except Exception as exc:  # a trafilatura/lxml failure on one page is a reject, not a crash
         raise Rejected("extract", f"trafilatura failed: {type(exc).__name__}: {exc}") from exc
-    text = unicodedata.normalize("NFC", (raw_text or "").strip())
+    text = unicodedata.normalize("NFC", (doc.text or "").strip()) if doc is not None else ""
     if not text:
         raise Rejected("extract", "no main text found")
     if notes is not None:
@@ -245,30 +237,6 @@ def parse_html(html: str) -> HtmlElement | None:
     if is_dubious_html(beginning) and len(tree) < 2:
         return None  # load_html's rejection: not HTML at all
     return tree
-
-
-def _main_text(tree: HtmlElement, options: Extractor) -> str | None:
-    """``bare_extraction(tree, options=options).text`` for options without metadata, language
-    or duplicate checks, run on ``tree`` itself instead of the deep copy bare_extraction makes
-    of a tree it is handed (~0.7 ms a page; trafilatura's other stages copy what they change).
-    The one change it makes to ``tree`` is its raw-tree pruning (appended articles, comment
-    sections), which in-content links do not come from. None where bare_extraction returns
-    None. Relies on trafilatura's ``trafilatura_sequence`` (pinned in uv.lock; the tests
-    compare the text with plain ``trafilatura.extract``)."""
-    if options.with_metadata or options.lang or options.dedup:
-        doc = bare_extraction(tree, options=options)
-        return doc.text if doc is not None else None
-    try:
-        postbody, text, _, comments = trafilatura_sequence(tree, options, options.url)
-        if options.max_tree_size and len(postbody) > options.max_tree_size:
-            strip_tags(postbody, "hi")
-            if len(postbody) > options.max_tree_size:
-                return None
-        if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
-            return None
-    except (TypeError, ValueError):  # bare_extraction's own "discarding data"
-        return None
-    return xmltotxt(postbody, options.formatting)
 
 
 def _has_noncharacter(data: bytes) -> bool:

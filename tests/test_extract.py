@@ -143,8 +143,8 @@ def test_real_pages_match_plain_trafilatura_and_gold(page: dict) -> None:
 
 
 def test_both_metadata_modes_give_trafilaturas_text() -> None:
-    """metadata="page" runs trafilatura's sequence on the parsed tree in place, "trafilatura"
-    goes through bare_extraction (a copy, plus htmldate): the main text is the same."""
+    """metadata="trafilatura" adds htmldate and trafilatura's metadata choices; the main text
+    and the links do not change."""
     for page in GOLD:
         html, _ = decode((REAL / f"{page['id']}.html").read_bytes(), content_type="text/html")
         ours = extract_html(html, page["url"])
