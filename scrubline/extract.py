@@ -25,13 +25,14 @@ from __future__ import annotations
 import copy
 import json
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
@@ -47,6 +48,11 @@ from trafilatura.utils import (
     is_dubious_html,
     load_html,
 )
+
+try:
+    import hyperscan
+except ImportError:  # pragma: no cover - platforms without a hyperscan wheel
+    hyperscan = None
 
 from scrubline.footnotes import NOTE_HEADINGS
 from scrubline.records import Evidence, Link, Rejected
@@ -156,10 +162,11 @@ def extract_html(html: str, url: str | None = None, *, config: ExtractConfig = D
 
     Raises ``Rejected("extract", ...)`` when the page cannot be parsed or has no main text.
     """
-    tree = parse_html(html)
+    data = _utf8(html)
+    tree = parse_html(html, data)
     if tree is None:
         raise Rejected("extract", "not parseable as HTML")
-    declared, base_href = _page_candidates(tree, url)  # before trafilatura prunes a copy
+    declared, base_href = _page_candidates(tree, url, _signal_hints(data))  # before extraction
     candidates = tuple(_dedupe(declared))
     notes = html_footnotes(tree, url)  # markers become "[n]", the notes list leaves the tree
     try:
@@ -203,7 +210,7 @@ def extract_html(html: str, url: str | None = None, *, config: ExtractConfig = D
 _CONTROL_BYTES = bytes(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
 
 
-def parse_html(html: str) -> HtmlElement | None:
+def parse_html(html: str, data: bytes | None = None) -> HtmlElement | None:
     """The tree trafilatura's ``load_html`` builds from a decoded page, built faster.
 
     ``load_html`` runs a regex substitution over the whole page for control characters
@@ -211,11 +218,11 @@ def parse_html(html: str) -> HtmlElement | None:
     UTF-8, checked with a C-level byte scan, and parsed from bytes by the same parser (which
     is trafilatura's own second way in). Pages that need any of ``load_html``'s repairs
     (control characters, a DOCTYPE it rewrites, a self-closing ``<html/>``) or that parse to
-    nothing take ``load_html`` itself, so the tree is the same either way.
+    nothing take ``load_html`` itself, so the tree is the same either way. ``data``: the
+    page as UTF-8, when the caller has encoded it already.
     """
-    try:
-        data = html.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates: load_html's string parse decides
+    data = _utf8(html) if data is None else data
+    if data is None:  # lone surrogates: load_html's string parse decides
         return load_html(html)
     beginning = html[:50].lower()
     newline = html.find("\n")
@@ -237,6 +244,14 @@ def parse_html(html: str) -> HtmlElement | None:
     if is_dubious_html(beginning) and len(tree) < 2:
         return None  # load_html's rejection: not HTML at all
     return tree
+
+
+def _utf8(html: str) -> bytes | None:
+    """``html`` as UTF-8, or None when it holds lone surrogates."""
+    try:
+        return html.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
 
 
 def _has_noncharacter(data: bytes) -> bool:
@@ -541,14 +556,74 @@ _JSONLD_FIELDS = {
 _JSONLD_PEOPLE = ("author", "creator", "publisher")
 
 
-#: One pass for every element-level signal (a union of cheap XPaths; ``contains()`` on every
-#: element's @class is the expensive part, so it runs on the attribute nodes).
-_SIGNAL_XPATH = XPath(
-    "//body//@class[contains(.,'uthor') or contains(.,'yline') or contains(.,'date')"
-    " or contains(.,'posted') or contains(.,'publish')]/.."
-    " | //body//@itemprop[.='author' or .='datePublished' or .='headline']/.."
-    " | //body//@rel[.='author' or .='license']/.. | //time[@datetime]"
+#: Element-level signals: what an element's @class contains (a byline, a date, ...), its
+#: @itemprop, its @rel, or a <time datetime>. One XPath union of the branches a page needs:
+#: ``contains()`` on every @class is the expensive part (~0.5 ms a page), so a branch runs
+#: only when a cheap scan of the page's bytes (``_signal_hints``) says it can match.
+_CLASS_HINTS = ("uthor", "yline", "date", "posted", "publish")
+_ITEMPROP, _REL, _TIME = len(_CLASS_HINTS), len(_CLASS_HINTS) + 1, len(_CLASS_HINTS) + 2
+ALL_SIGNALS = frozenset(range(len(_CLASS_HINTS) + 3))
+
+
+def _attribute(name: str) -> str:
+    """``name=`` as a byte-regex source, the name in any case (HTML attribute names are)."""
+    return "".join(f"[{c}{c.upper()}]" for c in name) + r"\s*=\s*"
+
+
+#: Superset tests on the raw page: where one finds nothing, its branch cannot match.
+_HINT_PATTERNS = (
+    *(_attribute("class") + f"""(?:"[^"]*{h}|'[^']*{h}|[^\\s"'>]*{h})""" for h in _CLASS_HINTS),
+    _attribute("itemprop") + """["']?(?:author|datePublished|headline)""",
+    _attribute("rel") + """["']?(?:author|license)""",
+    "<[tT][iI][mM][eE][\\s/>]",
 )
+
+
+@cache
+def _signal_xpath(hints: frozenset[int]) -> XPath | None:
+    """The union of the signal branches ``hints`` allows (None when it allows none)."""
+    branches = []
+    contains = [f"contains(.,'{h}')" for k, h in enumerate(_CLASS_HINTS) if k in hints]
+    if contains:
+        branches.append(f"//body//@class[{' or '.join(contains)}]/..")
+    if _ITEMPROP in hints:
+        branches.append("//body//@itemprop[.='author' or .='datePublished' or .='headline']/..")
+    if _REL in hints:
+        branches.append("//body//@rel[.='author' or .='license']/..")
+    if _TIME in hints:
+        branches.append("//time[@datetime]")
+    return XPath(" | ".join(branches)) if branches else None
+
+
+@lru_cache(maxsize=1)
+def _hint_database() -> Any:
+    db = hyperscan.Database()
+    db.compile(
+        expressions=[p.encode("ascii") for p in _HINT_PATTERNS],
+        ids=list(range(len(_HINT_PATTERNS))),
+        elements=len(_HINT_PATTERNS),
+        flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(_HINT_PATTERNS),
+    )
+    return db
+
+
+_hint_scratch = threading.local()
+
+
+def _signal_hints(data: bytes | None) -> frozenset[int]:
+    """Which signal branches can match the page whose UTF-8 bytes are ``data`` (all of them
+    when the bytes or hyperscan are missing)."""
+    if data is None or hyperscan is None:
+        return ALL_SIGNALS
+    db = _hint_database()
+    scratch = getattr(_hint_scratch, "scratch", None)
+    if scratch is None:
+        scratch = _hint_scratch.scratch = hyperscan.Scratch(db)
+    found: set[int] = set()
+    db.scan(data, match_event_handler=lambda pid, *_: found.add(pid), scratch=scratch)
+    return frozenset(found)
+
+
 _BYLINE_CLASS = re.compile(r"author|byline", re.IGNORECASE)
 #: /2022/12/01/ or /2022-12-01 or /20221201/ in a URL path.
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)")
@@ -561,7 +636,9 @@ _MAX_REPEATED = 3
 _DECLARING_TAGS = ("title", "link", "meta", "script", "h1", "base")
 
 
-def _page_candidates(tree: HtmlElement, url: str | None = None) -> tuple[list[Evidence], str | None]:
+def _page_candidates(
+    tree: HtmlElement, url: str | None = None, hints: frozenset[int] = ALL_SIGNALS
+) -> tuple[list[Evidence], str | None]:
     """Every metadata value the page declares, each under the signal it came from (grouped
     by kind: title, lang, canonical, meta, JSON-LD, h1, element signals, URL), and the page's
     ``<base href>`` (links resolve against it)."""
@@ -603,7 +680,8 @@ def _page_candidates(tree: HtmlElement, url: str | None = None) -> tuple[list[Ev
         found.append(Evidence("html:lang", lang.strip()))
     found += canonical + metas + jsonld + h1s
     seen: Counter[str] = Counter()
-    for element in _SIGNAL_XPATH(tree):
+    signal_xpath = _signal_xpath(hints)
+    for element in signal_xpath(tree) if signal_xpath is not None else ():
         for signal, value in _element_signals(element):
             seen[signal] += 1
             if seen[signal] <= _MAX_REPEATED:
@@ -615,7 +693,7 @@ def _page_candidates(tree: HtmlElement, url: str | None = None) -> tuple[list[Ev
 
 
 def _element_signals(element: HtmlElement) -> Iterator[tuple[str, str]]:
-    """(signal, value) pairs one element of ``_SIGNAL_XPATH`` stands for."""
+    """(signal, value) pairs one element found by ``_signal_xpath`` stands for."""
     itemprop, rel, css = element.get("itemprop"), element.get("rel"), element.get("class") or ""
     if itemprop in ("datePublished", "headline"):
         value = element.get("content") or element.get("datetime") or element.text_content()

@@ -299,3 +299,41 @@ def test_anchor_texts_found_in_one_pass_equal_a_scan_per_anchor() -> None:
     assert _occurring(text, needles) == expected  # 12 needles: the Aho-Corasick path
     assert _occurring(text, set(sorted(needles)[:5])) == {n for n in sorted(needles)[:5] if n in text}
     assert "Sport" not in expected and "Home" in expected  # both answers are non-trivial
+
+
+_SIGNAL_PAGES = [
+    '<html><body><p class="x byline">By Jane Doe</p><p>Text.</p></body></html>',
+    "<html><body><p CLASS='it\"s author-name'>Jane Doe</p><p>Text.</p></body></html>",
+    "<html><body><span class=post-date>5 March 2024</span><p>Text.</p></body></html>",
+    '<html><body><span itemprop="author">Jane Doe</span><a rel="license" href="/cc">cc</a></body></html>',
+    '<html><body><TIME datetime="2024-03-05">Tuesday</TIME><p>Text.</p></body></html>',
+    "<html><body><p>No signal here at all.</p></body></html>",
+]
+
+
+@pytest.mark.parametrize("html", _SIGNAL_PAGES + [f"real:{page['id']}" for page in GOLD])
+def test_signal_branches_left_out_by_the_byte_scan_could_not_have_matched(html: str) -> None:
+    from scrubline.extract import ALL_SIGNALS, _page_candidates, _signal_hints, parse_html
+
+    synthetic = not html.startswith("real:")
+    if not synthetic:
+        html, _ = decode((REAL / f"{html[5:]}.html").read_bytes(), content_type="text/html")
+    tree = parse_html(html)
+    hinted, _ = _page_candidates(tree, URL, _signal_hints(html.encode("utf-8")))
+    full, _ = _page_candidates(tree, URL, ALL_SIGNALS)
+    assert hinted == full
+    kinds = {"html:byline", "html:date-text", "html:time", "html:time-pubdate", "html:license"}
+    element_signals = [e for e in full if e.signal in kinds or e.signal.startswith("microdata:")]
+    if synthetic:  # each synthetic page but the last has a signal the scan must not drop
+        assert bool(element_signals) == ("No signal" not in html)
+
+
+def test_signal_hints_name_the_branches_a_page_can_match() -> None:
+    from scrubline.extract import _signal_hints
+
+    # class hints in _CLASS_HINTS order (uthor, yline, date, posted, publish), then itemprop,
+    # rel, time
+    assert _signal_hints(b'<p class="byline">x</p>') == {1}
+    assert _signal_hints(b"<p Class='post-date'><time datetime=x>") == {2, 7}
+    assert _signal_hints(b'<a rel=author itemprop="headline">') == {5, 6}
+    assert _signal_hints(b"<p>author date</p>") == frozenset()  # words in text are no class
