@@ -9,7 +9,6 @@ into a ``Reject`` row); any other exception is a bug, recorded as a reject of st
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -131,14 +130,13 @@ def _from_html(html: str, url: str | None) -> _Text:
 @cache
 def extractor_version() -> str:
     """Identity of the HTML -> text step, stored with every HTML document so ``scrubline verify``
-    can tell "extractor changed" from a real mismatch: trafilatura and lxml versions plus a
-    hash of scrubline's extract.py (its post-processing shapes the text too)."""
+    can tell "extractor changed" from a real mismatch: trafilatura and lxml versions plus
+    scrubline's ``EXTRACT_VERSION`` (its post-processing shapes the text too)."""
     import lxml
 
     from . import extract
 
-    code = hashlib.sha256(Path(extract.__file__).read_bytes()).hexdigest()[:12]
-    return f"{extract.EXTRACTOR_ID}+lxml-{lxml.__version__}+extract-{code}"
+    return f"{extract.EXTRACTOR_ID}+lxml-{lxml.__version__}+extract-v{extract.EXTRACT_VERSION}"
 
 
 def _title_from_text(text: str) -> str | None:

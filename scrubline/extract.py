@@ -60,6 +60,12 @@ from scrubline.urls import canonicalize, registered_domain
 
 #: Goes into provenance: which extractor produced the text.
 EXTRACTOR_ID = f"trafilatura-{trafilatura.__version__}"
+#: Version of what ``extract_html`` returns. Bump it with any change that alters its output
+#: on some page; ``tests/test_extract_version.py`` records output hashes per version and
+#: fails when they change under the same number. Provenance stores it, so ``scrubline
+#: verify`` tells "extractor changed" from a real mismatch, and a refactor that changes no
+#: output leaves stored documents verifiable.
+EXTRACT_VERSION = 1
 #: Blocks shorter than this must equal a whole output line to count as in-content.
 MIN_LOOSE_BLOCK = 40
 #: How far into the main text a written date is looked for (lowest-priority date signal).
