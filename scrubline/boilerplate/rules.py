@@ -61,8 +61,10 @@ ONE_WORD_MAX_WORDS = 4
 #: A teaser lead phrase of this many words ("À lire aussi", "Mira lo que tiene nuestro
 #: canal") does not open a sentence by chance: the teaser guard above does not apply.
 SPECIFIC_PHRASE_WORDS = 3
-#: A lead phrase of this many words ("We want to hear what you think") may remove a line of
-#: up to LONG_PHRASE_MAX_WORDS words whatever its category's limit.
+#: A phrase of this many words ("We want to hear what you think", "apps for iOS and Android")
+#: may remove a line of up to LONG_PHRASE_MAX_WORDS words: at its lead whatever its
+#: category's limit, anywhere else instead of ANYWHERE_MAX_WORDS. Five words of boilerplate
+#: copy do not turn up by chance in a sentence of reporting.
 LONG_PHRASE_WORDS = 5
 LONG_PHRASE_MAX_WORDS = 30
 #: Characters that end a label ("Anzeige:", "Lesen Sie auch »", "Read more |"): after one,
@@ -141,6 +143,10 @@ def judge_line(doc: DocView, i: int, hits: list[Hit], tail: bool) -> LineVerdict
         for hit in strong:
             if not hit.phrase.anchored:
                 return LineVerdict(hit.phrase.category, f"short line with '{hit.phrase.text}'")
+    elif words <= LONG_PHRASE_MAX_WORDS:
+        for hit in strong:
+            if not hit.phrase.anchored and len(hit.phrase.text.split()) >= LONG_PHRASE_WORDS:
+                return LineVerdict(hit.phrase.category, f"line with '{hit.phrase.text}'")
     distinct = {h.phrase.text for h in hits}
     distinct_strong = {h.phrase.text for h in strong}
     if (len(distinct) >= DENSE_MIN_PHRASES and len(distinct_strong) >= 2) or (
@@ -215,7 +221,8 @@ class LexiconRule(Rule):
     #: the short limit like a colon; teaser lead phrases of 3+ words skip the teaser guard;
     #: lead phrases of 5+ words may remove lines up to LONG_PHRASE_MAX_WORDS.
     #: v6: a weak lead verb ("Follow …") with 3+ network names is a social line.
-    def __init__(self, category: str, version: int = 6) -> None:
+    #: v7: phrases of 5+ words anywhere in a line of up to 30 words; app-store promos.
+    def __init__(self, category: str, version: int = 7) -> None:
         self.category = category
         self.rule_id = f"lexicon_{category}"
         self.version = version
