@@ -78,7 +78,6 @@ _BLOCK_TAGS = frozenset(
      "figcaption", "caption", "pre", "address"}
 )  # fmt: skip
 _SKIP_HREF = ("javascript:", "#", "data:", "about:")
-_ANCHORS = XPath("//a[@href]")
 _WS = re.compile(r"\s+")
 
 
@@ -447,8 +446,8 @@ def content_links(tree: HtmlElement, text: str, base_url: str | None = None) -> 
     """Links whose surrounding block made it into ``text``, in text order."""
     flat = _norm(text)
     anchors: list[tuple[int, HtmlElement, str, str]] = []
-    for order, anchor_el in enumerate(_ANCHORS(tree)):
-        href = anchor_el.get("href").strip()
+    for order, anchor_el in enumerate(tree.iter("a")):
+        href = (anchor_el.get("href") or "").strip()
         if href and not href[:11].lower().startswith(_SKIP_HREF):
             # a childless <a> (most are) has only .text: cheaper than text_content()'s XPath
             anchor = _norm((anchor_el.text or "") if len(anchor_el) == 0 else anchor_el.text_content())
