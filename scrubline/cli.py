@@ -127,7 +127,6 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
-
 def _decode_line(decision: Any) -> str:
     d = loads_json(decision) or {}
     if not isinstance(d, dict):

@@ -191,7 +191,6 @@ def load_report_data(db_path: str | Path) -> ReportData:
     return ReportData(db_path=db_path, rows=rows)
 
 
-
 # ------------------------------------------------------------------------------ formatting
 
 

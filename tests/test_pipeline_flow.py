@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from helpers import QuietHandler, local_server
 from prefect.testing.utilities import prefect_test_harness
 
 from flows.pipeline import pipeline
@@ -200,35 +201,23 @@ PAGE = (b"<!doctype html><html><head><meta charset='utf-8'><title>Clash</title><
         b"</article></body></html>")  # fmt: skip
 
 
+class ArticleHandler(QuietHandler):
+    """One article with an ETag (304 when the client already has it)."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's API
+        if self.path != "/article":
+            self.send_error(404)
+        elif self.headers.get("If-None-Match") == '"v1"':
+            self.send(304)
+        else:
+            self.send(200, PAGE, ETag='"v1"')
+
+
 @pytest.fixture
 def page_server():
-    """A real HTTP server on 127.0.0.1 serving one article with an ETag (304 when matched)."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's API
-            if self.path != "/article":
-                self.send_error(404)
-            elif self.headers.get("If-None-Match") == '"v1"':
-                self.send_response(304)
-                self.end_headers()
-            else:
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("ETag", '"v1"')
-                self.send_header("Content-Length", str(len(PAGE)))
-                self.end_headers()
-                self.wfile.write(PAGE)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/article"
-    server.shutdown()
+    """A real HTTP server on 127.0.0.1 serving ``ArticleHandler``."""
+    with local_server(ArticleHandler) as base:
+        yield f"{base}/article"
 
 
 def test_urls_are_fetched_once_then_conditionally(prefect_api, page_server, tmp_path):

@@ -89,7 +89,7 @@ def _anchored_limit(doc: DocView, line: Line, hit: Hit) -> int:
         phrase.category in TEASER_CATEGORIES
         and line.terminal
         and line.words >= 8
-        and len(phrase.text.split()) < SPECIFIC_PHRASE_WORDS
+        and _phrase_words(phrase) < SPECIFIC_PHRASE_WORDS
     ):
         return 0
     return short_limit
@@ -105,16 +105,22 @@ def _separator_follows(text: str, end: int) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def _phrase_words(phrase: Phrase) -> int:
+    """Number of words in a phrase (its length class: specific, long)."""
+    return len(phrase.text.split())
+
+
+@lru_cache(maxsize=4096)
 def _phrase_limits(phrase: Phrase) -> tuple[int, bool, int]:
     """(category limit, phrase ends with ':', limit without a colon) of a lead phrase."""
     category, text = phrase.category, phrase.text
     limit = ANCHORED_MAX_WORDS.get(category, ANYWHERE_MAX_WORDS)
-    if len(text.split()) >= LONG_PHRASE_WORDS:
+    if _phrase_words(phrase) >= LONG_PHRASE_WORDS:
         limit = max(limit, LONG_PHRASE_MAX_WORDS)  # "We want to hear what you think …"
     short = limit
     if " " not in text.strip():
         short = min(limit, ONE_WORD_MAX_WORDS)
-    elif category == "paywall" and len(text.split()) <= 2:
+    elif category == "paywall" and _phrase_words(phrase) <= 2:
         short = min(limit, PAYWALL_SHORT_MAX_WORDS)  # "Log in", "Sign in" also open sentences
     return limit, text.endswith(":"), short
 
@@ -145,7 +151,7 @@ def judge_line(doc: DocView, i: int, hits: list[Hit], tail: bool) -> LineVerdict
                 return LineVerdict(hit.phrase.category, f"short line with '{hit.phrase.text}'")
     elif words <= LONG_PHRASE_MAX_WORDS:
         for hit in strong:
-            if not hit.phrase.anchored and len(hit.phrase.text.split()) >= LONG_PHRASE_WORDS:
+            if not hit.phrase.anchored and _phrase_words(hit.phrase) >= LONG_PHRASE_WORDS:
                 return LineVerdict(hit.phrase.category, f"line with '{hit.phrase.text}'")
     distinct = {h.phrase.text for h in hits}
     distinct_strong = {h.phrase.text for h in strong}
