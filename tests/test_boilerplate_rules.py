@@ -7,8 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scrubline.boilerplate import DocView, Engine, apply_spans, merge_spans, restore
-from scrubline.boilerplate.lexicon import default_lexicon
+from scrubline.boilerplate.lexicon import Lexicon, default_lexicon, parse_phrases
 from scrubline.boilerplate.rules import _CONTACT_LINE, MainZoneRule, _contact_candidates
+from scrubline.boilerplate.shapes import CaptionLineRule
 from scrubline.records import Span
 
 ENGINES = [Engine(), Engine(profile="fullpage")]
@@ -23,7 +24,8 @@ BODY = (
 pieces = st.one_of(
     st.sampled_from(PHRASES).map(lambda p: p.capitalize()),
     st.sampled_from([BODY, "© 2024", "[i] https://a.org/x", "[ii] Book, p. 3", "Tel.: +49 30 1234567",
-                     "news@example.org", "[email\u00a0protected]", "1992-1994", ">>", "|", "·"]),
+                     "news@example.org", "[email\u00a0protected]", "1992-1994", ">>", "|", "·",
+                     "Abbildung 4: ", "{{#images}}", "{{/images}}", "{{ x }}", "About the author"]),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
     st.sampled_from(["\n", "\r\n", "\n\n", "\u00a0", " ", "\t", "\u2028", "x" * 3000]),
 )
@@ -149,6 +151,25 @@ def test_fast_scanner_non_ascii_and_surrogates() -> None:
     hits = lexicon.line_hits(lowered)
     assert hits == lexicon.line_hits_reference(lowered)
     assert {lowered[h.start : h.end] for h in hits} >= {"teilen", "©", "newsletter abonnieren"}
+
+
+def test_line_final_phrases_count_only_at_a_lines_end() -> None:
+    """"findest du hier$": at the end of a line (closing punctuation allowed), not before a
+    colon (it introduces what follows) nor inside the line; both scanners agree."""
+    lexicon = Lexicon(parse_phrases({"promo": ["findest du hier$"]}, "de"))
+    text = "Alles findest du HIER.\nDas findest du hier nicht\nDen Plan findest du hier:\n» findest du hier »"
+    lowered = DocView(text).lowered
+    hits = lexicon.line_hits(lowered)
+    assert hits == lexicon.line_hits_reference(lowered)
+    assert [DocView(text).line_of(h.start) for h in hits] == [0, 3]
+    assert all(h.phrase.final and not h.phrase.anchored for h in hits)
+
+
+def test_caption_lines_found_on_every_line_including_the_first() -> None:
+    text = f"Abb. 1: Karte der Region\n{BODY}\nFigure 2. Sales by region\nFigure 2 shows the sales.\n"
+    doc = DocView(text)
+    spans = list(CaptionLineRule().detect(doc))
+    assert [doc.line_of(s.start) for s in spans] == [0, 2]
 
 
 def test_lexicon_pickles() -> None:

@@ -187,6 +187,14 @@ def test_suites_cover_every_table_with_severity_and_rationale() -> None:
                   if e["meta"]["name"] == "documents.language_allowed"]
     assert allowed["kwargs"]["value_set"] == documents.meta["allowed_languages"]
     assert quality.drift_rule(suites) == wh.DRIFT_DEFAULTS
+    # every category a registered rule can emit is a known category
+    from scrubline.boilerplate import default_rules
+    from scrubline.boilerplate.rules import PROFILES
+
+    (spans,) = [s for s in suites if s.name == "removed_spans"]
+    (known,) = [e for e in spans.expectations if e["meta"]["name"] == "removed_spans.category_known"]
+    emitted = {c for p in PROFILES for r in default_rules(p) for c in r.categories} | {"template"}
+    assert emitted <= set(known["kwargs"]["value_set"])
 
 
 # ---------------------------------------------------------------------------- with GE

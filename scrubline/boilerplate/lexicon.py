@@ -3,7 +3,8 @@
 All lexicons are compiled into one multi-pattern matcher and matched in a single pass over
 the lowercased document (pages mix languages; a Russian footer under an English article is
 common). Hits are kept only on word boundaries; anchored phrases only at a line's lead (its
-first word, after bullets, quotes and arrows: ``document._LEAD``).
+first word, after bullets, quotes and arrows: ``document._LEAD``); line-final phrases only at
+a line's end (before closing punctuation).
 
 Two interchangeable scanners give the same hits in the same order:
 
@@ -51,12 +52,14 @@ LINE_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(map(chr, r
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
-    """One lexicon entry. ``anchored`` phrases count only at the start of a line."""
+    """One lexicon entry. ``anchored`` phrases count only at the start of a line, ``final``
+    ones only at its end ("… findest du hier.")."""
 
     text: str  # lowercased
     category: str
     language: str
     anchored: bool
+    final: bool = False
 
 
 class Hit(NamedTuple):
@@ -68,7 +71,8 @@ class Hit(NamedTuple):
 
 
 def load_phrases(paths: Iterable[Path]) -> list[Phrase]:
-    """Read lexicon files into phrases; a leading ``^`` marks an anchored phrase."""
+    """Read lexicon files into phrases; a leading ``^`` marks an anchored phrase, a trailing
+    ``$`` a line-final one."""
     phrases: list[Phrase] = []
     for path in paths:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -84,9 +88,10 @@ def parse_phrases(categories: Mapping[str, Any], language: str) -> list[Phrase]:
         for entry in entries or []:
             raw = str(entry)
             anchored = raw.startswith("^")
-            text = (raw[1:] if anchored else raw).lower()
+            final = raw.endswith("$") and not anchored
+            text = raw[1 if anchored else 0 : -1 if final else None].lower()
             if text.strip():
-                phrases.append(Phrase(text, str(category), language, anchored))
+                phrases.append(Phrase(text, str(category), language, anchored, final))
     return phrases
 
 
@@ -165,6 +170,8 @@ class Lexicon:
                 lead = LEAD.match(lowered, line_start, line_end if line_end >= 0 else len(lowered))
                 if hit.start != lead.end():
                     continue
+            if hit.phrase.final and not at_line_end(lowered, hit.end):
+                continue
             hits.append(hit)
         return hits
 
@@ -198,7 +205,8 @@ class Lexicon:
             if end < n and lowered[end - 1].isalnum() and lowered[end].isalnum():
                 continue
             for phrase in at_lead[k] if found[(end, k)] else elsewhere[k]:
-                append(Hit(start, end, phrase))
+                if not phrase.final or at_line_end(lowered, end):
+                    append(Hit(start, end, phrase))
         return hits
 
     def _scan_leads(self, lowered: str, leads: list[int], found: dict[tuple[int, int], bool]) -> None:
@@ -285,6 +293,16 @@ class Lexicon:
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self._hs)
         return self._hs, scratch
+
+
+#: What may follow a line-final phrase before the line ends: closing punctuation and spaces
+#: (not a colon: "Das Konzeptpapier finden Sie hier:" introduces what follows).
+_LINE_END = re.compile(r"(?:[.!…\"'”’»)\]]|[^\S\n])*(?:\n|\Z)")
+
+
+def at_line_end(text: str, end: int) -> bool:
+    """Only closing punctuation and spaces between ``end`` and the end of its line."""
+    return _LINE_END.match(text, end) is not None
 
 
 def _on_boundaries(text: str, start: int, end: int) -> bool:

@@ -9,33 +9,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..footnotes import NOTE_HEADINGS, find_endnote_block
 from ..records import Span
+from .base import Rule
 from .document import _TERMINAL as _TERMINAL_CHARS
 from .document import DocView, Line
 from .lexicon import Hit, Phrase
-
-
-class Rule:
-    """Base class: subclasses set the class attributes and implement ``detect``."""
-
-    rule_id: str = ""
-    version: int = 1
-    categories: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ("*",)
-    stage: int = 1
-
-    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterable[Span]:
-        raise NotImplementedError
-
-    def span(self, doc: DocView, first: int, last: int, category: str, evidence: str) -> Span:
-        start, end = doc.span_of_lines(first, last)
-        return Span(start, end, self.rule_id, self.version, category, evidence)
-
+from .shapes import CaptionLineRule, TemplateMarkupRule
 
 # --------------------------------------------------------------------------- lexicon lines
 
@@ -131,6 +115,7 @@ class LineVerdict:
 
     category: str
     evidence: str
+    lead: str = ""  # the lead phrase that decided, if one did
 
 
 def judge_line(doc: DocView, i: int, hits: list[Hit], tail: bool) -> LineVerdict | None:
@@ -143,7 +128,7 @@ def judge_line(doc: DocView, i: int, hits: list[Hit], tail: bool) -> LineVerdict
     lead = doc.lead_offset(i)
     for hit in strong:
         if hit.start == lead and words <= _anchored_limit(doc, line, hit):
-            return LineVerdict(hit.phrase.category, f"starts with '{hit.phrase.text}'")
+            return LineVerdict(hit.phrase.category, f"starts with '{hit.phrase.text}'", hit.phrase.text)
     # anchored phrases at the lead were judged above, under their own limits
     if words <= ANYWHERE_MAX_WORDS:
         for hit in strong:
@@ -228,7 +213,9 @@ class LexiconRule(Rule):
     #: lead phrases of 5+ words may remove lines up to LONG_PHRASE_MAX_WORDS.
     #: v6: a weak lead verb ("Follow …") with 3+ network names is a social line.
     #: v7: phrases of 5+ words anywhere in a line of up to 30 words; app-store promos.
-    def __init__(self, category: str, version: int = 7) -> None:
+    #: v8: line-final phrases ("… findest du hier."); referral, channel, print-issue,
+    #: affiliate-disclosure and medical-review phrases; "Autor"/"Author" labels.
+    def __init__(self, category: str, version: int = 8) -> None:
         self.category = category
         self.rule_id = f"lexicon_{category}"
         self.version = version
@@ -715,6 +702,94 @@ class RelatedBlockRule(Rule):
                 yield self.span(doc, run[0], run[-1], "related", f"teasers under '{lines[h].strip()[:40]}'")
 
 
+class AuthorBioBlockRule(Rule):
+    """An author label standing alone near the end ("Über den Autor", "AUTOR", "About the
+    author"), removed by the lexicon, takes the bio under it: the at most ``MAX_LINES``
+    content lines between it and the end of the text (or the next removed line), whatever
+    their shape ("ist Gründungspartner der Kanzlei … Zu seinen Tätigkeitsfeldern zählen …").
+    A label followed by more than that is a byline over an article, not a bio."""
+
+    rule_id = "author_bio_block"
+    version = 1
+    categories = ("author_bio",)
+    stage = 2
+    MAX_LINES = 3
+    MAX_WORDS = 80
+
+    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
+        labels = [
+            i for i, v in _verdicts_by_category(doc).get("author_bio", ())
+            if v.lead and _is_label(doc.raw_lines[i], v.lead)
+        ]  # fmt: skip
+        if not labels:
+            return
+        is_removed = _removed_lines(doc, found)
+        lines = doc.raw_lines
+        for h in labels:
+            run: list[int] = []
+            for j in range(h + 1, len(lines)):
+                if not lines[j].strip():
+                    continue
+                if is_removed(j):
+                    break
+                run.append(j)
+                if len(run) > self.MAX_LINES:
+                    break
+            if 0 < len(run) <= self.MAX_LINES and all(len(lines[j].split()) <= self.MAX_WORDS for j in run):
+                yield self.span(doc, run[0], run[-1], "author_bio", f"bio under '{lines[h].strip()[:30]}'")
+
+
+def _is_label(raw: str, phrase: str) -> bool:
+    """Is the line nothing but ``phrase`` (and punctuation)?"""
+    return _LABEL_PUNCT.sub("", raw.lower()) == _LABEL_PUNCT.sub("", phrase)
+
+
+_LABEL_PUNCT = re.compile(r"[\W_]+")
+
+
+class OrphanHeadingRule(Rule):
+    """A heading left with nothing under it: the short line (at most ``MAX_WORDS`` words,
+    opening with a letter or digit, not ending like a sentence) just above a block of lines
+    that the lexicon rules removed and that runs to the end of the text ("Gut versorgt mit X"
+    over a removed promo, "Weitere Tourentipps" over a removed affiliate notice). It heads
+    what was removed, so it takes that block's category. Only at the end of a text that
+    keeps body text above it, and not over blocks that zone and footer rules removed (their
+    reach is wider than a heading's: "Sources:" over a list they took stays)."""
+
+    rule_id = "orphan_heading"
+    version = 1
+    categories = (
+        "cookie", "paywall", "subscribe", "social", "promo", "related", "callout", "ad",
+        "copyright", "contact", "author_bio", "meta",
+    )  # fmt: skip
+    stage = 3
+    MAX_WORDS = 8
+
+    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
+        text = doc.text
+        if not found or (found[-1].end < len(text) and not text[found[-1].end :].isspace()):
+            return  # nothing removed at the end
+        starts = doc.line_starts
+        k = len(found) - 1
+        while k > 0 and found[k - 1].end >= starts[doc.line_of(found[k].start)]:
+            k -= 1  # walk up the removed block at the end
+        category = found[k].category
+        first = doc.line_of(found[k].start)
+        if category not in self.categories or starts[first] != found[k].start:
+            return  # a block of another kind, or one that starts inside a line
+        lines = doc.raw_lines
+        j = first - 1
+        while j >= 0 and not lines[j].strip():
+            j -= 1
+        if j < 0:
+            return
+        text = lines[j].strip()
+        if len(text.split()) > self.MAX_WORDS or not text[0].isalnum() or text[-1] in ".!?…;":
+            return
+        if doc.last_body_line(_removed_lines(doc, found)) >= 0:
+            yield self.span(doc, j, j, category, f"heading over the removed {category} block at the end")
+
+
 # --------------------------------------------------------------------------- zones (full page)
 
 
@@ -855,8 +930,12 @@ def default_rules(profile: str = "article") -> list[Rule]:
         EndnotesBlockRule(),
         ContactLineRule(),
         *(LexiconRule(c) for c in categories),
+        CaptionLineRule(),
+        TemplateMarkupRule(),
         DateLineRule(),
         *([MainZoneRule()] if profile == "fullpage" else []),
         TailBlockRule(),
         RelatedBlockRule(),
+        AuthorBioBlockRule(),
+        OrphanHeadingRule(),
     ]

@@ -1,0 +1,103 @@
+"""Rules that recognise a line by its shape alone, whatever the page says around it:
+numbered figure captions and unrendered client-side template markup.
+
+Each scans the text once with a regex that starts with a literal newline (the regex engine
+jumps from line start to line start), so a text without such lines costs one C-level pass.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+
+from ..records import Span
+from .base import Rule
+from .document import DocView
+
+#: Figure labels in the lexicon languages: "Abbildung 4:", "Abb. 2.", "Fig. 3 –", "Рис. 1.",
+#: "Şəkil 2:". Tables are left out: a table's title heads content that stays.
+_FIGURE_LABELS = (
+    "abbildung", "abb.", "grafik", "schaubild", "figure", "fig.", "chart", "exhibit",
+    "illustration", "graphique", "figura", "gráfico", "grafico", "immagine", "imagem",
+    "rysunek", "rys.", "wykres", "рисунок", "рис.", "график", "диаграмма", "şəkil", "նկար",
+)  # fmt: skip
+#: A line that opens with a figure label, its number and a separator: "abbildung 4: …" (run on
+#: the lowercased text). The separator is required: "Abbildung 4 zeigt, dass …" is a sentence
+#: of the body. The lookahead on the labels' first letters spares the alternation most lines.
+_CAPTION = re.compile(
+    r"\n[^\S\n]*(?=[" + "".join(sorted({w[0] for w in _FIGURE_LABELS})) + r"])(?:"
+    + "|".join(re.escape(w) for w in sorted(_FIGURE_LABELS, key=len, reverse=True))
+    + r")[^\S\n]?\d{1,3}[a-z]?[^\S\n]*[:.|–—-][^\S\n]*\S"
+)  # fmt: skip
+
+
+class CaptionLineRule(Rule):
+    """Numbered figure captions ("Abbildung 4: klassische Schwachschicht.", "Figure 2. Sales
+    by region", "Рис. 3 — …"): the caption of an image or chart that is not in the text.
+    Captions can be long, so length does not matter; the label, its number and a separator
+    must open the line."""
+
+    rule_id = "caption_line"
+    version = 1
+    categories = ("caption",)
+    MAX_WORDS = 80
+
+    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
+        lowered = doc.lowered  # same offsets as the text; computed once for the lexicon
+        starts = [m.start() + 1 for m in _CAPTION.finditer(lowered)]  # after the newline
+        if _CAPTION.match("\n" + lowered[:200]):
+            starts.insert(0, 0)  # line 0 has no newline before it
+        for start in starts:
+            i = doc.line_of(start)
+            if doc.line(i).words <= self.MAX_WORDS:
+                yield self.span(doc, i, i, "caption", f"figure caption: {doc.line(i).text[:40]}")
+
+
+#: A Mustache/Handlebars/Angular/Vue/Jinja tag: "{{#images}}", "{{ post.author }}", "{% if %}".
+_TAG = r"(?:\{\{[^{}\n]{0,80}\}\}\}?|\{%[^%\n]{0,80}%\})"
+#: A line that holds a template tag (the cue; lines are then judged one by one).
+_TAG_CUE = re.compile(r"\{\{|\{%")
+_TAG_RE = re.compile(_TAG)
+#: A section opened or closed on a line: "{{#topArticle}}", "{{^id}}", "{{/topArticle}}".
+_SECTION = re.compile(r"\{\{\s*([#^/])\s*([\w.\-]+)\s*\}\}")
+
+
+class TemplateMarkupRule(Rule):
+    """Unrendered client-side template markup that leaked into the text: lines that are
+    template tags and at most ``MAX_WORDS`` words besides ("{{#images}}", "Nachrichten
+    {{/id}}"), and the lines of a section whose opening and closing tags stand on lines of
+    that kind ("{{^topArticle}} … Erstelle jetzt die erste! … {{/topArticle}}": text shown
+    only in some state of the page, never rendered for this reader)."""
+
+    rule_id = "template_markup"
+    version = 1
+    categories = ("markup",)
+    MAX_WORDS = 4
+    MAX_SECTION_LINES = 12
+
+    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
+        text = doc.text
+        if _TAG_CUE.search(text) is None:  # one C-level scan ("{" first): most texts stop here
+            return
+        lines = doc.raw_lines
+        markup: dict[int, str] = {}  # line -> evidence
+        opened: dict[str, int] = {}  # section name -> line of its opening tag
+        for match in _TAG_CUE.finditer(text):
+            i = doc.line_of(match.start())
+            if i in markup:
+                continue
+            raw = lines[i]
+            rest = _TAG_RE.sub(" ", raw)
+            if rest == raw or len(rest.split()) > self.MAX_WORDS:
+                continue
+            markup[i] = f"template markup: {raw.strip()[:40]}"
+            for kind, name in _SECTION.findall(raw):
+                if kind in "#^":
+                    opened[name] = i
+                elif name in opened:
+                    first = opened.pop(name)
+                    if i - first <= self.MAX_SECTION_LINES:
+                        for j in range(first + 1, i):
+                            markup.setdefault(j, f"inside template section {{{{{name}}}}}")
+        for i in sorted(markup):
+            yield self.span(doc, i, i, "markup", markup[i])
