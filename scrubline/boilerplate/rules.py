@@ -23,6 +23,11 @@ from .shapes import CaptionLineRule, TemplateMarkupRule
 
 # --------------------------------------------------------------------------- lexicon lines
 
+#: The categories of the lexicon rules, in priority order (earlier wins on overlaps).
+LEXICON_CATEGORIES = (
+    "cookie", "paywall", "subscribe", "social", "promo", "related", "callout", "ad",
+    "copyright", "contact", "author_bio", "navigation", "meta",
+)  # fmt: skip
 #: Longest line (in words) a phrase at the line's start may remove, per category.
 ANCHORED_MAX_WORDS = {
     "navigation": 4, "paywall": 25, "ad": 12, "related": 8, "promo": 25, "subscribe": 30,
@@ -440,6 +445,14 @@ def _removed_from(doc: DocView, found: Sequence[Span], first: int) -> list[bool]
     return flags
 
 
+def previous_content_line(doc: DocView, i: int) -> int | None:
+    """Index of the last non-blank line before line ``i``, or None."""
+    j = i - 1
+    while j >= 0 and not doc.raw_lines[j].strip():
+        j -= 1
+    return j if j >= 0 else None
+
+
 def merge_spans_sorted(found: Sequence[Span]) -> list[Span]:
     """Spans as disjoint, sorted coverage (for rules called outside the engine)."""
     out: list[Span] = []
@@ -631,7 +644,7 @@ class DateLineRule(Rule):
             if not is_date_line(line)[0]:
                 continue
             first = i
-            prev = self._previous_content(doc, i)
+            prev = previous_content_line(doc, i)
             if prev is not None and prev > done and _DATE_LABEL_LINE.fullmatch(lines[prev].strip()):
                 first = prev  # "Published:" on the line above
             done = i
@@ -647,12 +660,6 @@ class DateLineRule(Rule):
             i += step
         return out
 
-    @staticmethod
-    def _previous_content(doc: DocView, i: int) -> int | None:
-        j = i - 1
-        while j >= 0 and not doc.raw_lines[j].strip():
-            j -= 1
-        return j if j >= 0 else None
 
 
 # --------------------------------------------------------------------------- related blocks
@@ -758,10 +765,7 @@ class OrphanHeadingRule(Rule):
 
     rule_id = "orphan_heading"
     version = 1
-    categories = (
-        "cookie", "paywall", "subscribe", "social", "promo", "related", "callout", "ad",
-        "copyright", "contact", "author_bio", "meta",
-    )  # fmt: skip
+    categories = tuple(c for c in LEXICON_CATEGORIES if c != "navigation")
     stage = 3
     MAX_WORDS = 8
 
@@ -777,14 +781,11 @@ class OrphanHeadingRule(Rule):
         first = doc.line_of(found[k].start)
         if category not in self.categories or starts[first] != found[k].start:
             return  # a block of another kind, or one that starts inside a line
-        lines = doc.raw_lines
-        j = first - 1
-        while j >= 0 and not lines[j].strip():
-            j -= 1
-        if j < 0:
+        j = previous_content_line(doc, first)
+        if j is None:
             return
-        text = lines[j].strip()
-        if len(text.split()) > self.MAX_WORDS or not text[0].isalnum() or text[-1] in ".!?…;":
+        heading = doc.raw_lines[j].strip()
+        if len(heading.split()) > self.MAX_WORDS or not heading[0].isalnum() or heading[-1] in ".!?…;":
             return
         if doc.last_body_line(_removed_lines(doc, found)) >= 0:
             yield self.span(doc, j, j, category, f"heading over the removed {category} block at the end")
@@ -922,14 +923,10 @@ def default_rules(profile: str = "article") -> list[Rule]:
     visible text of a page (menus, teasers and footers included), which adds zone rules."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; expected one of {PROFILES}")
-    categories = (
-        "cookie", "paywall", "subscribe", "social", "promo", "related", "callout", "ad",
-        "copyright", "contact", "author_bio", "navigation", "meta",
-    )  # fmt: skip
     return [
         EndnotesBlockRule(),
         ContactLineRule(),
-        *(LexiconRule(c) for c in categories),
+        *(LexiconRule(c) for c in LEXICON_CATEGORIES),
         CaptionLineRule(),
         TemplateMarkupRule(),
         DateLineRule(),
