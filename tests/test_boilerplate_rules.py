@@ -189,3 +189,21 @@ def test_line_spaces_are_pythons_whitespace() -> None:
 
     expected = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()} - {"\n"}
     assert set(LINE_SPACES) == expected
+
+
+def test_line_cues_mark_the_openings_the_shape_rules_check():
+    """One scan marks contact, caption and note openings (line 0 and indented lines too);
+    other lines are not candidates."""
+    from scrubline.boilerplate.cues import line_cues
+
+    text = (
+        "[1] https://example.org/a\n"  # 0 note, line 0
+        "Body sentence about the clash.\n"  # 1
+        "  E-Mail: desk@example.org\n"  # 2 contact, indented
+        "ABBILDUNG 4: Karte der Region\n"  # 3 caption, uppercase
+        "\u00a0+49 30 1234567\n"  # 4 contact after a no-break space
+        "12. März 2024\n"  # 5 note-like opening ("12.")
+        "Fig ure 2 is not a label\n"  # 6 nothing
+    )
+    cues = line_cues(DocView(text))
+    assert cues == {"contact": [2, 4], "caption": [3], "note": [0, 5]}

@@ -10,7 +10,6 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from itertools import accumulate, repeat
 from operator import add
 from typing import NamedTuple
@@ -22,6 +21,8 @@ _TERMINAL = frozenset(".!?…\"'”»)]:;。！？")
 
 #: A line of at least this many words that ends like a sentence reads as body text.
 BODY_MIN_WORDS = 12
+#: The fewest characters such a line can have (one-letter words, one space between them).
+_BODY_MIN_CHARS = 2 * BODY_MIN_WORDS - 1
 
 
 #: The end of a line whose last non-blank character is sentence punctuation (same test as
@@ -38,6 +39,23 @@ def _ends_terminal(raw: str) -> bool:
     if last.isspace():
         return raw.rstrip()[-1:] in _TERMINAL
     return last in _TERMINAL
+
+
+class cached_property:  # noqa: N801 - named after the functools decorator it replaces
+    """``functools.cached_property`` without its per-access lock (Python 3.11 takes one on
+    every first access; rules touch a dozen of these per document, and a DocView is never
+    shared between threads)."""
+
+    def __init__(self, func: Callable) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __get__(self, obj: object, owner: type | None = None):  # noqa: ANN204
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)  # the instance attribute wins from now on
+        return value
 
 
 class Line(NamedTuple):
@@ -112,6 +130,11 @@ class DocView:
         return "\n" + self.text
 
     @cached_property
+    def nl_lowered(self) -> str:
+        """``"\n" + lowered``: the same trick as ``nl_text``, for case-blind line-start scans."""
+        return "\n" + self.lowered
+
+    @cached_property
     def lowered(self) -> str:
         """Lowercased text with the same length (offsets stay valid)."""
         low = self.text.lower()
@@ -154,8 +177,12 @@ class DocView:
     def first_body_line(self) -> int:
         """Index of the first body-like line, or -1. Walks forward from the start, so it costs
         only the head."""
+        terminal = _TERMINAL
         for i, raw in enumerate(self.raw_lines):
-            if _ends_terminal(raw) and len(raw.split()) >= BODY_MIN_WORDS:
+            # inlined _ends_terminal, after the cheapest test: 12 words need 23 characters
+            if len(raw) >= _BODY_MIN_CHARS and (
+                raw[-1] in terminal or (raw[-1].isspace() and raw.rstrip()[-1:] in terminal)
+            ) and len(raw.split()) >= BODY_MIN_WORDS:
                 return i
         return -1
 
@@ -165,11 +192,12 @@ class DocView:
 
     def _last_body(self, skip: Callable[[int], bool] | None) -> int:
         lines = self.raw_lines
+        terminal = _TERMINAL
         for i in range(len(lines) - 1, -1, -1):
             raw = lines[i]
-            if _ends_terminal(raw) and len(raw.split()) >= BODY_MIN_WORDS and not (
-                skip and skip(i)
-            ):
+            if len(raw) >= _BODY_MIN_CHARS and (
+                raw[-1] in terminal or (raw[-1].isspace() and raw.rstrip()[-1:] in terminal)
+            ) and len(raw.split()) >= BODY_MIN_WORDS and not (skip and skip(i)):
                 return i
         return -1
 

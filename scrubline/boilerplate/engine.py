@@ -19,13 +19,23 @@ from .templates import TemplateRule, TemplateSet
 
 def detect(doc: DocView, rules: Sequence[Rule]) -> list[Span]:
     """Every span the rules find, stage by stage, merged (earlier rules win overlaps)."""
+    return detect_staged(doc, by_stage(rules))
+
+
+def by_stage(rules: Sequence[Rule]) -> list[list[Rule]]:
+    """The rules grouped by stage, stages ascending, registry order kept within a stage."""
+    return [[r for r in rules if r.stage == stage] for stage in sorted({r.stage for r in rules})]
+
+
+def detect_staged(doc: DocView, stages: Sequence[Sequence[Rule]]) -> list[Span]:
+    """``detect`` with the rules already grouped by ``by_stage`` (an engine groups once)."""
     merged: list[Span] = []
-    for stage in sorted({r.stage for r in rules}):
+    for rules in stages:
         found: list[Span] = []
         for rule in rules:
-            if rule.stage == stage:
-                found.extend(rule.detect(doc, merged))
-        merged = merge_spans(found, merged)  # earlier stages win, then registry order
+            found.extend(rule.detect(doc, merged))
+        if found:
+            merged = merge_spans(found, merged)  # earlier stages win, then registry order
     return _extend_to_end(doc.text, merged)
 
 
@@ -121,15 +131,16 @@ class Engine:
         profile: str = "article",
     ) -> None:
         self.profile = profile
-        self.rules = list(rules) if rules is not None else default_rules(profile)
+        self.rules: tuple[Rule, ...] = tuple(rules if rules is not None else default_rules(profile))
         self.lexicon = lexicon or default_lexicon()
         self.version = ruleset_version(self.rules, self.lexicon)
         self.outlet_id: str | None = None
+        self._stages = by_stage(self.rules)
 
     def run(self, text: str, language: str | None = None) -> tuple[str, tuple[RemovedSpan, ...]]:
         """Detect and remove boilerplate in ``text``."""
         doc = DocView(text, language=language, lexicon=self.lexicon)
-        return apply_spans(text, detect(doc, self.rules))
+        return apply_spans(text, detect_staged(doc, self._stages))
 
     def without(self, rule_ids: Sequence[str]) -> Engine:
         """The same engine with some rules disabled (per-outlet overrides)."""

@@ -16,6 +16,7 @@ from functools import lru_cache
 from ..footnotes import NOTE_HEADINGS, find_endnote_block
 from ..records import Span
 from .base import Rule
+from .cues import CONTACT_LABEL, NOTE_MARK, line_cues
 from .document import _TERMINAL as _TERMINAL_CHARS
 from .document import DocView, Line
 from .lexicon import Hit, Phrase
@@ -227,15 +228,18 @@ class LexiconRule(Rule):
         self.categories = (category,)
         self.__doc__ = f"Lines judged '{category}' by the lexicons (see judge_line)."
 
-    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
-        for i, verdict in _verdicts_by_category(doc).get(self.category, ()):
-            yield self.span(doc, i, i, self.category, verdict.evidence)
+    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> list[Span]:
+        # a list, not a generator: fourteen of these run on every document, most find nothing
+        verdicts = _verdicts_by_category(doc).get(self.category)
+        if not verdicts:
+            return []
+        return [self.span(doc, i, i, self.category, verdict.evidence) for i, verdict in verdicts]
 
 
 # --------------------------------------------------------------------------- contact lines
 
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-_LABEL = r"(?:e-?mail|email|mail|tel\.?|phone|telephone|fax|mob\.?|mobile|телефон|тел\.?|факс|telefon|téléphone|teléfono)"  # noqa: E501
+_LABEL = CONTACT_LABEL
 
 
 def _contact_pattern(ws: str) -> str:
@@ -256,7 +260,7 @@ def _contact_candidates(doc: DocView) -> set[int]:
     those starting with a digit or "(" (an unlabelled phone number). Found with C-level scans;
     no Python work per line."""
     text = doc.text
-    lines: set[int] = set()
+    lines: set[int] = set(line_cues(doc)["contact"])  # a contact label or "+" opens the line
     for needle in ("@", "protected"):
         at = text.find(needle)
         while at >= 0:
@@ -264,25 +268,14 @@ def _contact_candidates(doc: DocView) -> set[int]:
             lines.add(i)
             nxt = doc.line_starts[i + 1] if i + 1 < len(doc.line_starts) else len(text)
             at = text.find(needle, nxt)
-    first_line = "\n" + doc.raw_lines[0]  # the cues start with a newline: line 0 alone
-    if _LABELLED_CUE.match(first_line):
-        lines.add(0)
-    for m in _LABELLED_CUE.finditer(text):
-        lines.add(doc.line_of(m.start() + 1))  # the newline before the line
     last_body = doc.last_body_line()
     if last_body < len(doc) - 1:
         tail_start = doc.line_starts[last_body + 1]
-        if tail_start == 0 and _PHONE_CUE.match(first_line):
-            lines.add(0)
-        for m in _PHONE_CUE.finditer(text, max(tail_start - 1, 0)):
-            lines.add(doc.line_of(m.start() + 1))
+        for m in _PHONE_CUE.finditer(doc.nl_text, tail_start):
+            lines.add(doc.line_of(m.start()))  # offset k in "\n" + text: the line at k
     return lines
 
 
-#: A line starting with a contact label or "+" (the literal newline before it lets the regex
-#: engine jump from line to line; the lookahead on the labels' first letters spares it the
-#: alternation on most lines; line 0 is matched on "\n" + its text).
-_LABELLED_CUE = re.compile(r"\n[^\S\n]*(?=[emtpfтф+])(?:" + _LABEL + r"|\+)", re.IGNORECASE)
 #: A line starting with a digit or "(": an unlabelled phone number's shape (see _CONTACT_LINE).
 _PHONE_CUE = re.compile(r"\n[^\S\n]*[(\d]")
 
@@ -329,44 +322,34 @@ class ContactLineRule(Rule):
 
 # --------------------------------------------------------------------------- endnotes
 
-#: Note-line cues; they start with a literal newline (fast skipping) and run on "\n" + text.
+#: Note lines by marker style, matched at a line's start in "\n" + text.
 _NOTE_CUE_MARKED = re.compile(
     r"\n[ \t\u00a0]*(?:\[(?:[ivxlcdm]{1,7}|\d{1,3})\]|\^\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})[ \t\u00a0]*\S",
     re.IGNORECASE,
 )
 _NOTE_CUE_NUMBERED = re.compile(r"\n[ \t\u00a0]*(?:\d{1,3}[.)]|\(\d{1,3}\))[ \t\u00a0]*\S")
-#: Two note lines (any marker style) with only blank lines between them: a notes list of two
-#: or more (footnotes._runs) always has such a pair, and most texts have none.
-_NOTE_MARK = r"(?:\[(?:[ivxlcdm]{1,7}|\d{1,3})\]|\^\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\d{1,3}[.)]|\(\d{1,3}\))"
-_NOTE_LINE_START = re.compile(r"[ \t\u00a0]*" + _NOTE_MARK + r"[ \t\u00a0]*\S", re.IGNORECASE)
-_NOTE_PAIR = re.compile(
-    r"\n[ \t\u00a0]*" + _NOTE_MARK + r"[ \t\u00a0]*\S[^\n]*\n(?:[^\S\n]*\n)*[ \t\u00a0]*" + _NOTE_MARK
-    + r"[ \t\u00a0]*\S",
-    re.IGNORECASE,
-)  # fmt: skip
-
-
-def _at_least_two(pattern: re.Pattern[str], text: str) -> bool:
-    found = pattern.finditer(text)
-    return next(found, None) is not None and next(found, None) is not None
+_NOTE_LINE_START = re.compile(r"[ \t\u00a0]*" + NOTE_MARK + r"[ \t\u00a0]*\S", re.IGNORECASE)
 
 
 def _may_have_notes(doc: DocView) -> bool:
-    """Cheap necessary condition for ``find_endnote_block`` to find a list: two adjacent note
-    lines, two marker lines, and for "1." / "(1)" lists also a URL or a heading line (see
-    footnotes._is_notes_run)."""
-    if _NOTE_PAIR.search(doc.text) is None and not (
-        _NOTE_LINE_START.match(doc.text) and _NOTE_PAIR.match(doc.nl_text)  # a pair from line 0
+    """Cheap necessary condition for ``find_endnote_block`` to find a list: two note lines
+    with only blank lines between them (a notes list of two or more, footnotes._runs, always
+    has such a pair, and most texts have none), two marker lines of one style, and for
+    "1." / "(1)" lists also a URL or a heading line (see footnotes._is_notes_run)."""
+    text, starts, lines = doc.text, doc.line_starts, doc.raw_lines
+    notes = [i for i in line_cues(doc)["note"] if _NOTE_LINE_START.match(text, starts[i])]
+    if not any(
+        all(not lines[j].strip() for j in range(a + 1, b)) for a, b in zip(notes, notes[1:], strict=False)
     ):
         return False
-    text = doc.nl_text
-    if _at_least_two(_NOTE_CUE_MARKED, text):
+    nl_text = doc.nl_text  # offset k there: the newline before the line at k in the text
+    if sum(1 for i in notes if _NOTE_CUE_MARKED.match(nl_text, starts[i])) >= 2:
         return True
-    if not _at_least_two(_NOTE_CUE_NUMBERED, text):
+    if sum(1 for i in notes if _NOTE_CUE_NUMBERED.match(nl_text, starts[i])) < 2:
         return False
     if "://" in text or "www." in text:
         return True
-    return _NOTE_HEADING.search(text) is not None
+    return _NOTE_HEADING.search(nl_text) is not None
 
 
 #: A notes heading on a line of its own. The lookahead on the headings' first letters (implied

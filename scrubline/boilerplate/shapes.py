@@ -1,8 +1,8 @@
 """Rules that recognise a line by its shape alone, whatever the page says around it:
 numbered figure captions and unrendered client-side template markup.
 
-Each scans the text once with a regex that starts with a literal newline (the regex engine
-jumps from line start to line start), so a text without such lines costs one C-level pass.
+Both look only at candidate lines found by C-level scans: captions at the lines the one
+line-start cue scan (``cues.py``) marks, template markup at the lines holding "{{" or "{%".
 """
 
 from __future__ import annotations
@@ -12,23 +12,15 @@ from collections.abc import Iterator, Sequence
 
 from ..records import Span
 from .base import Rule
+from .cues import FIGURE_LABEL, line_cues
 from .document import DocView
 
-#: Figure labels in the lexicon languages: "Abbildung 4:", "Abb. 2.", "Fig. 3 –", "Рис. 1.",
-#: "Şəkil 2:". Tables are left out: a table's title heads content that stays.
-_FIGURE_LABELS = (
-    "abbildung", "abb.", "grafik", "schaubild", "figure", "fig.", "chart", "exhibit",
-    "illustration", "graphique", "figura", "gráfico", "grafico", "immagine", "imagem",
-    "rysunek", "rys.", "wykres", "рисунок", "рис.", "график", "диаграмма", "şəkil", "նկար",
-)  # fmt: skip
 #: A line that opens with a figure label, its number and a separator: "abbildung 4: …" (run on
 #: the lowercased text). The separator is required: "Abbildung 4 zeigt, dass …" is a sentence
-#: of the body. The lookahead on the labels' first letters spares the alternation most lines.
+#: of the body.
 _CAPTION = re.compile(
-    r"\n[^\S\n]*(?=[" + "".join(sorted({w[0] for w in _FIGURE_LABELS})) + r"])(?:"
-    + "|".join(re.escape(w) for w in sorted(_FIGURE_LABELS, key=len, reverse=True))
-    + r")[^\S\n]?\d{1,3}[a-z]?[^\S\n]*[:.|–—-][^\S\n]*\S"
-)  # fmt: skip
+    r"\n[^\S\n]*" + FIGURE_LABEL + r"[^\S\n]?\d{1,3}[a-z]?[^\S\n]*[:.|–—-][^\S\n]*\S"
+)
 
 
 class CaptionLineRule(Rule):
@@ -43,13 +35,9 @@ class CaptionLineRule(Rule):
     MAX_WORDS = 80
 
     def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
-        lowered = doc.lowered  # same offsets as the text; computed once for the lexicon
-        starts = [m.start() + 1 for m in _CAPTION.finditer(lowered)]  # after the newline
-        if _CAPTION.match("\n" + lowered[:200]):
-            starts.insert(0, 0)  # line 0 has no newline before it
-        for start in starts:
-            i = doc.line_of(start)
-            if doc.line(i).words <= self.MAX_WORDS:
+        nl_lowered, starts = doc.nl_lowered, doc.line_starts
+        for i in line_cues(doc)["caption"]:  # lines opening with a figure label
+            if _CAPTION.match(nl_lowered, starts[i]) and doc.line(i).words <= self.MAX_WORDS:
                 yield self.span(doc, i, i, "caption", f"figure caption: {doc.line(i).text[:40]}")
 
 
