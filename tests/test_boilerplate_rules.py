@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scrubline.boilerplate import DocView, Engine, apply_spans, merge_spans, restore
+from scrubline.boilerplate.cues import line_cues, line_cues_reference
 from scrubline.boilerplate.lexicon import Lexicon, default_lexicon, parse_phrases
 from scrubline.boilerplate.rules import _CONTACT_LINE, MainZoneRule, _contact_candidates
 from scrubline.boilerplate.shapes import CaptionLineRule
@@ -194,8 +195,6 @@ def test_line_spaces_are_pythons_whitespace() -> None:
 def test_line_cues_mark_the_openings_the_shape_rules_check():
     """One scan marks contact, caption and note openings (line 0 and indented lines too);
     other lines are not candidates."""
-    from scrubline.boilerplate.cues import line_cues
-
     text = (
         "[1] https://example.org/a\n"  # 0 note, line 0
         "Body sentence about the clash.\n"  # 1
@@ -207,3 +206,22 @@ def test_line_cues_mark_the_openings_the_shape_rules_check():
     )
     cues = line_cues(DocView(text))
     assert cues == {"contact": [2, 4], "caption": [3], "note": [0, 5]}
+    assert line_cues_reference(DocView(text)) == cues
+
+
+CUE_OPENINGS = ["E-Mail: ", "tel.", "TEL ", "+", "Телефон ", "Abb. 3: ", "Figure ", "[iv] ", "^2 ", "¹ ",
+                "12. ", "(3) ", "٣. ", "1234. ", "x "]  # fmt: skip
+cue_lines = st.tuples(st.sampled_from(LEADS), st.sampled_from(CUE_OPENINGS), pieces).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(cue_lines, pieces, st.just("\n")), max_size=30).map("".join))
+def test_cue_scanners_agree(text: str) -> None:
+    """hyperscan and the ``re`` reference mark the same lines (non-ASCII digits and spaces,
+    line 0, lines after blank lines)."""
+    from scrubline.boilerplate.cues import _hs_cues
+
+    doc = DocView(text)
+    data, valid = doc.lowered_utf8
+    if valid:
+        assert _hs_cues(data) == line_cues_reference(doc)

@@ -130,6 +130,15 @@ class DocView:
         return "\n" + self.text
 
     @cached_property
+    def lowered_utf8(self) -> tuple[bytes, bool]:
+        """``lowered`` as UTF-8 for the hyperscan scans (lone surrogates passed through), and
+        whether that is valid UTF-8 (it is not when the text holds lone surrogates)."""
+        try:
+            return self.lowered.encode("utf-8"), True
+        except UnicodeEncodeError:
+            return self.lowered.encode("utf-8", "surrogatepass"), False
+
+    @cached_property
     def nl_lowered(self) -> str:
         """``"\n" + lowered``: the same trick as ``nl_text``, for case-blind line-start scans."""
         return "\n" + self.lowered
@@ -147,7 +156,7 @@ class DocView:
         """Lexicon hits grouped by line; anchored phrases kept only at a line's lead."""
         grouped: dict[int, list[Hit]] = {}
         starts = self.line_starts
-        for hit in self.lexicon.line_hits(self.lowered):
+        for hit in self.lexicon.line_hits(self.lowered, self.lowered_utf8[0]):
             i = bisect_right(starts, hit.start) - 1
             found = grouped.get(i)
             if found is None:

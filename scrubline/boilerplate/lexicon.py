@@ -177,9 +177,10 @@ class Lexicon:
 
     # ------------------------------------------------------------------ fast scanner
 
-    def line_hits(self, lowered: str) -> list[Hit]:
+    def line_hits(self, lowered: str, data: bytes | None = None) -> list[Hit]:
         """Phrase hits on word boundaries, anchored phrases only at a line's lead; in text
-        order (by end, longer phrases first at the same end)."""
+        order (by end, longer phrases first at the same end). ``data``: ``lowered`` encoded
+        as by ``utf8``, when the caller has it already."""
         if self._empty:
             return []
         if hyperscan is None:
@@ -188,8 +189,11 @@ class Lexicon:
         # the first line (no newline before it) and the lines whose first word follows
         # spaces, bullets or quotes (the main scan reports their starts) get a second scan
         # of "\n" + their remainder
+        data = utf8(lowered) if data is None else data
         leads = [LEAD.match(lowered).end()]
-        leads += [_LEAD_RUN.match(lowered, start - 1).end() for start in self._hs_scan(lowered, found, None)]
+        leads += [
+            _LEAD_RUN.match(lowered, start - 1).end() for start in self._hs_scan(lowered, found, None, data)
+        ]
         self._scan_leads(lowered, leads, found)
         lengths = self._lengths
         order = sorted([(end, -lengths[k], k) for end, k in found])
@@ -227,13 +231,16 @@ class Lexicon:
             self._hs_scan("\n" + "\n".join(pieces), found, offsets)
 
     def _hs_scan(
-        self, buffer: str, found: dict[tuple[int, int], bool], offsets: list[tuple[int, int]] | None
+        self, buffer: str, found: dict[tuple[int, int], bool], offsets: list[tuple[int, int]] | None,
+        data: bytes | None = None,
     ) -> list[int]:
-        """Scan ``buffer`` (the text, or "\\n"-joined lead pieces when ``offsets`` is given);
-        record hits as (end offset in the text, text index) -> at lead. Returns the starts
-        of the lines (after the first) that begin with a lead character (main scan only)."""
+        """Scan ``buffer`` (the text, or "\\n"-joined lead pieces when ``offsets`` is given;
+        ``data``: its encoding, if known); record hits as (end offset in the text, text
+        index) -> at lead. Returns the starts of the lines (after the first) that begin with
+        a lead character (main scan only)."""
         db, scratch = self._hyperscan()
-        data = buffer.encode("utf-8", "surrogatepass")
+        if data is None:
+            data = utf8(buffer)
         raw: list[tuple[int, int]] = []
         db.scan(data, match_event_handler=lambda i, _f, to, _fl, _c: raw.append((to, i)), scratch=scratch)
         lead_lines: list[int] = []
@@ -293,6 +300,12 @@ class Lexicon:
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self._hs)
         return self._hs, scratch
+
+
+def utf8(text: str) -> bytes:
+    """``text`` as the bytes the hyperscan scans read: UTF-8, lone surrogates passed through
+    (literal matching does not care; ``DocView.lowered_utf8`` tells scans that do)."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 #: What may follow a line-final phrase before the line ends: closing punctuation and spaces
