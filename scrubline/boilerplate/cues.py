@@ -1,9 +1,9 @@
-"""Line-start cues of the shape rules, found in one pass over the text.
+"""Cues of the shape rules, found in one pass over the text.
 
 Three rules look for lines by how they open: contact lines ("E-Mail: …", "+49 …"), endnote
-lines ("[iv] …", "¹ …", "3. …") and figure captions ("Abbildung 4: …"). One scan marks the
-candidate lines of all three; each rule then checks only those with its exact pattern. A cue
-is a necessary condition, never the verdict.
+lines ("[iv] …", "¹ …", "3. …") and figure captions ("Abbildung 4: …"); one looks for a
+file type and size anywhere in a line ("PDF | 38 KB"). One scan marks the candidate lines of
+all four; each rule then checks only those. A cue is a necessary condition, never the verdict.
 
 Two interchangeable scanners give the same lines: hyperscan (when installed), over the UTF-8
 bytes the lexicon scan reads anyway, about 3 ms per MB; and one ``re`` pattern with a named
@@ -40,6 +40,15 @@ FIGURE_LABEL = "(?:" + "|".join(re.escape(w) for w in sorted(FIGURE_LABELS, key=
 #: An endnote marker at a line's start: "[iv]", "[12]", "^3", "¹²", "4.", "5)", "(6)".
 NOTE_MARK = r"(?:\[(?:[ivxlcdm]{1,7}|\d{1,3})\]|\^\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\d{1,3}[.)]|\(\d{1,3}\))"
 
+#: A file type and its size, anywhere in a line: "PDF | 38 KB", "(pdf, 298kb)", "ZIP 20,5 MB",
+#: "(PDF, 1,2 Mo)", "PDF, 3 МБ".
+#: ``{sp}``: a space that is not a newline, spelled per scanner; ``{end}``: the word boundary
+#: after the unit (hyperscan has none in Unicode mode: its wider cue is narrowed by ``re``).
+_DOWNLOAD = (
+    r"(?:pdf|docx?|xlsx?|pptx?|odt|ods|rtf|zip|epub|mp3|mp4)[^\w\n]{{0,4}}\d{{1,4}}(?:[.,]\d{{1,3}})?{sp}?"
+    r"(?:[kmg]i?b|[km]byte|[kmg]o|[кмг]б){end}"
+)
+
 #: One scan over ``"\n" + lowered text``: a line start, its indentation, then the first cue
 #: that fits (the alternatives cannot both fit one line's opening). Wider than each rule's
 #: pattern (any indentation, any first marker character): the rules filter.
@@ -48,7 +57,10 @@ _CUES = re.compile(
     + r")|(?P<note>[\[\^⁰¹²³⁴⁵⁶⁷⁸⁹(]|\d{1,3}[.)]))"
 )  # fmt: skip
 
-CUE_NAMES = ("contact", "caption", "note")
+#: Cues that may stand anywhere in a line (the reference scans for them apart).
+_ANYWHERE = {"download": re.compile(_DOWNLOAD.format(sp=r"[^\S\n]", end=r"\b"))}
+
+CUE_NAMES = ("contact", "caption", "note", "download")
 
 
 def line_cues(doc: DocView) -> dict[str, list[int]]:
@@ -56,9 +68,19 @@ def line_cues(doc: DocView) -> dict[str, list[int]]:
     cached = getattr(doc, "_line_cues", None)
     if cached is None:
         data, valid = doc.lowered_utf8
-        cached = _hs_cues(data) if hyperscan is not None and valid else line_cues_reference(doc)
+        if hyperscan is not None and valid:
+            cached = _hs_cues(data)
+            for name, pattern in _ANYWHERE.items():  # narrow the wider hyperscan cues
+                cached[name] = [i for i in cached[name] if pattern.search(doc.lowered, *_bounds(doc, i))]
+        else:
+            cached = line_cues_reference(doc)
         doc._line_cues = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _bounds(doc: DocView, i: int) -> tuple[int, int]:
+    start = doc.line_starts[i]
+    return start, start + len(doc.raw_lines[i])
 
 
 def line_cues_reference(doc: DocView) -> dict[str, list[int]]:
@@ -68,6 +90,12 @@ def line_cues_reference(doc: DocView) -> dict[str, list[int]]:
     for match in _CUES.finditer(doc.nl_lowered):
         # offset k in "\n" + text is the newline before the line that starts at k in text
         found[match.lastgroup].append(line_of(match.start()))  # type: ignore[index]
+    for name, pattern in _ANYWHERE.items():
+        lines = found[name]
+        for match in pattern.finditer(doc.lowered):
+            i = line_of(match.start())
+            if not lines or lines[-1] != i:
+                lines.append(i)
     return found
 
 
@@ -92,17 +120,21 @@ def _hs_cues(data: bytes) -> dict[str, list[int]]:
     return found
 
 
+def _hs_spaces() -> str:
+    """Python's ``[^\\S\\n]`` spelled out for hyperscan (its ``\\s`` is a different set)."""
+    return "[" + "".join(f"\\x{{{ord(c):x}}}" for c in LINE_SPACES) + "]"
+
+
 def _hs_source(pattern: str) -> bytes:
-    """A cue of ``_CUES`` for hyperscan: "^" or a newline opens the line, and Python's
-    ``[^\\S\\n]`` is spelled out (hyperscan's ``\\s`` is a different set)."""
-    spaces = "".join(f"\\x{{{ord(c):x}}}" for c in LINE_SPACES)
-    return ("(?:^|\\n)[" + spaces + "]*" + pattern).encode("utf-8")
+    """A line-start cue of ``_CUES`` for hyperscan: "^" or a newline opens the line."""
+    return ("(?:^|\\n)" + _hs_spaces() + "*" + pattern).encode("utf-8")
 
 
-_HS_CUES = (  # in CUE_NAMES order
-    r"(?:" + CONTACT_LABEL + r"|\+)",
-    FIGURE_LABEL,
-    r"(?:[\[\^⁰¹²³⁴⁵⁶⁷⁸⁹(]|\d{1,3}[.)])",
+_HS_CUES = (  # in CUE_NAMES order: hyperscan sources
+    _hs_source(r"(?:" + CONTACT_LABEL + r"|\+)"),
+    _hs_source(FIGURE_LABEL),
+    _hs_source(r"(?:[\[\^⁰¹²³⁴⁵⁶⁷⁸⁹(]|\d{1,3}[.)])"),
+    _DOWNLOAD.format(sp=_hs_spaces(), end="").encode("utf-8"),
 )
 _hs_db: list[object] = []
 _hs_local = threading.local()
@@ -113,7 +145,7 @@ def _hyperscan() -> tuple[object, object]:
     if not _hs_db:
         db = hyperscan.Database()
         db.compile(
-            expressions=[_hs_source(p) for p in _HS_CUES], ids=list(range(len(_HS_CUES))),
+            expressions=list(_HS_CUES), ids=list(range(len(_HS_CUES))),
             elements=len(_HS_CUES), flags=[hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP] * len(_HS_CUES),
         )  # fmt: skip
         _hs_db.append(db)

@@ -20,7 +20,7 @@ from .cues import CONTACT_LABEL, NOTE_MARK, line_cues
 from .document import _TERMINAL as _TERMINAL_CHARS
 from .document import DocView, Line
 from .lexicon import Hit, Phrase
-from .shapes import CaptionLineRule, TemplateMarkupRule
+from .shapes import CaptionLineRule, DownloadLinkRule, TemplateMarkupRule
 
 # --------------------------------------------------------------------------- lexicon lines
 
@@ -221,7 +221,8 @@ class LexiconRule(Rule):
     #: v7: phrases of 5+ words anywhere in a line of up to 30 words; app-store promos.
     #: v8: line-final phrases ("… findest du hier."); referral, channel, print-issue,
     #: affiliate-disclosure and medical-review phrases; "Autor"/"Author" labels.
-    def __init__(self, category: str, version: int = 8) -> None:
+    #: v9: photo credits (a stock or photo agency closing a short line), "Abonnieren Sie".
+    def __init__(self, category: str, version: int = 9) -> None:
         self.category = category
         self.rule_id = f"lexicon_{category}"
         self.version = version
@@ -449,16 +450,41 @@ def merge_spans_sorted(found: Sequence[Span]) -> list[Span]:
     return out
 
 
+def _opens_lowercase(text: str) -> bool:
+    """The first letter of ``text`` (after bullets, quotes and dashes) is lowercase."""
+    for char in text:
+        if char.isalpha():
+            return char.islower()
+        if char.isdigit():
+            return False
+    return False
+
+
+def _wrapped_prose(lines: list[str], i: int, text: str) -> bool:
+    """Line ``i`` (stripped: ``text``) is part of a sentence wrapped over several lines: it
+    opens in lowercase ("programmieren Dein Unterbewusstsein …", "- offen und neugierig
+    sind"), or the next line does ("Wir" / "programmieren …"). Footer items do not continue
+    one another; wrapped prose does."""
+    if _opens_lowercase(text):
+        return True
+    for j in range(i + 1, min(i + 3, len(lines))):
+        following = lines[j].strip()
+        if following:
+            return _opens_lowercase(following)
+    return False
+
+
 class TailBlockRule(Rule):
     """After the last paragraph of body text, short non-sentence lines that sit inside a
     block of removed boilerplate (between two removed lines, or after the last one up to the
     end) belong to that block: organisation names, postal addresses, signatures. Consecutive
     lines of one category make one span.
 
-    v2: one span per run of consecutive lines of a category (was one per line)."""
+    v2: one span per run of consecutive lines of a category (was one per line).
+    v3: lines of a sentence wrapped over several lines (one opens in lowercase) stay."""
 
     rule_id = "tail_block"
-    version = 2
+    version = 3
     categories = ("footer", "contact", "author_bio")
     stage = 2
     MAX_WORDS = 12
@@ -491,7 +517,11 @@ class TailBlockRule(Rule):
                 text = lines[i].strip()
                 if not text:
                     continue  # blank lines neither join nor break a run
-                if not removed[i - first_removed] and (text[-1] not in terminal or text[-1] in '"”'):
+                if (
+                    not removed[i - first_removed]
+                    and (text[-1] not in terminal or text[-1] in '"”')
+                    and not _wrapped_prose(lines, i, text)
+                ):
                     words = text.split()
                     if len(words) <= max_words:
                         found_class = self._classify(text, words)
@@ -911,6 +941,7 @@ def default_rules(profile: str = "article") -> list[Rule]:
         ContactLineRule(),
         *(LexiconRule(c) for c in LEXICON_CATEGORIES),
         CaptionLineRule(),
+        DownloadLinkRule(),
         TemplateMarkupRule(),
         DateLineRule(),
         *([MainZoneRule()] if profile == "fullpage" else []),

@@ -1,8 +1,9 @@
 """Rules that recognise a line by its shape alone, whatever the page says around it:
-numbered figure captions and unrendered client-side template markup.
+numbered figure captions, download links and unrendered client-side template markup.
 
-Both look only at candidate lines found by C-level scans: captions at the lines the one
-line-start cue scan (``cues.py``) marks, template markup at the lines holding "{{" or "{%".
+Each looks only at candidate lines found by C-level scans: captions and download links at
+the lines the one cue scan (``cues.py``) marks, template markup at the lines holding "{{" or
+"{%".
 """
 
 from __future__ import annotations
@@ -39,6 +40,23 @@ class CaptionLineRule(Rule):
         for i in line_cues(doc)["caption"]:  # lines opening with a figure label
             if _CAPTION.match(nl_lowered, starts[i]) and doc.line(i).words <= self.MAX_WORDS:
                 yield self.span(doc, i, i, "caption", f"figure caption: {doc.line(i).text[:40]}")
+
+
+class DownloadLinkRule(Rule):
+    """Download links: a short line that names a file type and its size ("Informations-
+    schreiben vom 14. Oktober 2021 PDF | 38 KB | Datei ist nicht barrierefrei", "Download
+    (ZIP 20,5 MB)"). The link text of a file, not prose; its URL is in the links table."""
+
+    rule_id = "download_link"
+    version = 1
+    categories = ("navigation",)
+    MAX_WORDS = 16
+
+    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
+        for i in line_cues(doc)["download"]:
+            line = doc.line(i)
+            if line.words <= self.MAX_WORDS:
+                yield self.span(doc, i, i, "navigation", f"download link: {line.text[:40]}")
 
 
 #: A Mustache/Handlebars/Angular/Vue/Jinja tag: "{{#images}}", "{{ post.author }}", "{% if %}".
