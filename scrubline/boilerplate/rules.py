@@ -85,6 +85,26 @@ def _anchored_limit(doc: DocView, line: Line, hit: Hit) -> int:
     return short_limit
 
 
+#: Characters that, right after a lead phrase, make it code rather than a label: "print(e)",
+#: "menu[0]", "share={…}".
+CODE_AFTER = frozenset("(=[{")
+#: A line above with at least this many words, ending in a letter, wraps onto the next.
+WRAPPED_MIN_WORDS = 6
+
+
+def _not_a_label(doc: DocView, line: Line, hit: Hit) -> bool:
+    """A lead phrase that opens code ("print(e)") or the lowercase rest of a sentence wrapped
+    from a long line above ("… dass wir so viel" / "mehr aus unserem Leben hätten machen
+    können."), not a label."""
+    text = doc.text
+    if hit.end < line.end and text[hit.end] in CODE_AFTER and hit.phrase.text[-1].isalpha():
+        return True  # ("E-Mail:(not displayed)" is still a label: its phrase ends in ":")
+    if not (line.terminal and text[hit.start].islower() and line.index > 0):
+        return False
+    above = doc.raw_lines[line.index - 1].rstrip()
+    return above[-1:].isalpha() and len(above.split()) >= WRAPPED_MIN_WORDS
+
+
 def _separator_follows(text: str, end: int) -> bool:
     """A label separator right after a lead phrase: "Anzeige - …", "À lire aussi » …",
     "Read more: …", "MEHR | …". A dash counts only with a space before it ("Anzeige-Kunden"
@@ -133,7 +153,9 @@ def judge_line(doc: DocView, i: int, hits: list[Hit], tail: bool) -> LineVerdict
     words = line.words
     lead = doc.lead_offset(i)
     for hit in strong:
-        if hit.start == lead and words <= _anchored_limit(doc, line, hit):
+        if hit.start == lead and words <= _anchored_limit(doc, line, hit) and not _not_a_label(
+            doc, line, hit
+        ):
             return LineVerdict(hit.phrase.category, f"starts with '{hit.phrase.text}'", hit.phrase.text)
     # anchored phrases at the lead were judged above, under their own limits
     if words <= ANYWHERE_MAX_WORDS:
@@ -222,7 +244,9 @@ class LexiconRule(Rule):
     #: v8: line-final phrases ("… findest du hier."); referral, channel, print-issue,
     #: affiliate-disclosure and medical-review phrases; "Autor"/"Author" labels.
     #: v9: photo credits (a stock or photo agency closing a short line), "Abonnieren Sie".
-    def __init__(self, category: str, version: int = 9) -> None:
+    #: v10: a lead phrase opening code ("print(e)") or a wrapped sentence's lowercase rest is
+    #: no label (see ``_not_a_label``).
+    def __init__(self, category: str, version: int = 10) -> None:
         self.category = category
         self.rule_id = f"lexicon_{category}"
         self.version = version
