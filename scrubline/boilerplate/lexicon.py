@@ -36,9 +36,10 @@ except ImportError:  # pragma: no cover - platforms without a hyperscan wheel
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
 
-#: Characters that may precede a line's first word: bullets, quotes, arrows, list dashes, and
-#: Spanish opening marks ("¡Síguenos…!", "¿Ya conoces…?").
-LEAD_CHARS = "•·▪►▶→»«>*|-–—\"'“”„‘’[(#¡¿"
+#: Characters that may precede a line's first word: bullets, quotes, arrows, list dashes,
+#: Spanish opening marks ("¡Síguenos…!", "¿Ya conoces…?") and leading dots ("… weiter zu",
+#: "...mehr").
+LEAD_CHARS = "•·▪►▶→»«>*|-–—\"'“”„‘’[(#¡¿.…"
 LEAD = re.compile(r"[\s" + re.escape(LEAD_CHARS) + r"]*")
 #: A line start followed by at least one lead character that is not a newline (run on
 #: ``"\n" + text``).

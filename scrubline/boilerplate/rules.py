@@ -20,7 +20,7 @@ from .cues import CONTACT_LABEL, NOTE_MARK, line_cues
 from .document import _TERMINAL as _TERMINAL_CHARS
 from .document import DocView, Line
 from .lexicon import Hit, Phrase
-from .shapes import CaptionLineRule, DownloadLinkRule, TemplateMarkupRule
+from .shapes import CaptionLineRule, DownloadLinkRule, LayoutRowRule, TemplateMarkupRule
 
 # --------------------------------------------------------------------------- lexicon lines
 
@@ -48,6 +48,11 @@ TEASER_CATEGORIES = frozenset({"promo", "related", "navigation"})
 #: Longest line a one-word lead phrase ("Teilen", "Abo", "Compartir") may remove: one word
 #: opens too many sentences.
 ONE_WORD_MAX_WORDS = 4
+#: Categories whose lead phrase, in a line that ends with "!", makes a call to action:
+#: "Unterstütze … bereits mit 2,50!", "Newsletter abonnieren und 10€ Gutschein sichern!".
+CALL_TO_ACTION = frozenset({"subscribe", "social", "callout"})
+#: Longest such exclaimed line a one-word lead phrase may remove.
+EXCLAIMED_MAX_WORDS = 10
 #: A teaser lead phrase of this many words ("À lire aussi", "Mira lo que tiene nuestro
 #: canal") does not open a sentence by chance: the teaser guard above does not apply.
 SPECIFIC_PHRASE_WORDS = 3
@@ -82,6 +87,8 @@ def _anchored_limit(doc: DocView, line: Line, hit: Hit) -> int:
         and _phrase_words(phrase) < SPECIFIC_PHRASE_WORDS
     ):
         return 0
+    if phrase.category in CALL_TO_ACTION and line.text[-1] == "!":
+        return max(short_limit, min(limit, EXCLAIMED_MAX_WORDS))  # "Unterstütze uns bereits mit 2,50!"
     return short_limit
 
 
@@ -246,7 +253,9 @@ class LexiconRule(Rule):
     #: v9: photo credits (a stock or photo agency closing a short line), "Abonnieren Sie".
     #: v10: a lead phrase opening code ("print(e)") or a wrapped sentence's lowercase rest is
     #: no label (see ``_not_a_label``).
-    def __init__(self, category: str, version: int = 10) -> None:
+    #: v11: a call to action ending in "!" may be up to EXCLAIMED_MAX_WORDS words long; "…"
+    #: and "." count as lead characters; press-release section labels; "Weiter zu …".
+    def __init__(self, category: str, version: int = 11) -> None:
         self.category = category
         self.rule_id = f"lexicon_{category}"
         self.version = version
@@ -966,6 +975,7 @@ def default_rules(profile: str = "article") -> list[Rule]:
         *(LexiconRule(c) for c in LEXICON_CATEGORIES),
         CaptionLineRule(),
         DownloadLinkRule(),
+        LayoutRowRule(),
         TemplateMarkupRule(),
         DateLineRule(),
         *([MainZoneRule()] if profile == "fullpage" else []),

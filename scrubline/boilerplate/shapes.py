@@ -1,9 +1,10 @@
 """Rules that recognise a line by its shape alone, whatever the page says around it:
-numbered figure captions, download links and unrendered client-side template markup.
+numbered figure captions, download links, layout-table rows and unrendered client-side
+template markup.
 
 Each looks only at candidate lines found by C-level scans: captions and download links at
-the lines the one cue scan (``cues.py``) marks, template markup at the lines holding "{{" or
-"{%".
+the lines the one cue scan (``cues.py``) marks, layout rows at lines holding "|", template
+markup at lines holding "{{" or "{%".
 """
 
 from __future__ import annotations
@@ -57,6 +58,41 @@ class DownloadLinkRule(Rule):
             line = doc.line(i)
             if line.words <= self.MAX_WORDS:
                 yield self.span(doc, i, i, "navigation", f"download link: {line.text[:40]}")
+
+
+#: A cell separator: a pipe not escaped ("kath.net \\| Impressum" is one cell).
+_CELL_SEP = re.compile(r"(?<!\\)\|")
+
+
+class LayoutRowRule(Rule):
+    """Rows of a layout table (a page laid out with nested tables, as many older sites are,
+    comes out as rows of empty cells): at least ``MIN_EMPTY`` empty cells and at most one
+    filled cell of at most ``MAX_WORDS`` words ("| | | Die folgenden Hotel Links öffnen als
+    extra Fenster | | | | | | |"). A data table's rows have several filled cells, its
+    section rows fewer empty ones; a long filled cell is the page's text and stays."""
+
+    rule_id = "layout_row"
+    version = 1
+    categories = ("markup",)
+    MIN_EMPTY = 5
+    MAX_WORDS = 15
+
+    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
+        text, lines, starts = doc.text, doc.raw_lines, doc.line_starts
+        at = text.find("|")  # one C-level scan: most texts have no pipe at all
+        while at >= 0:
+            i = doc.line_of(at)
+            row = lines[i].strip()
+            if row[:1] == "|" and row[-1:] == "|" and row.count("|") > self.MIN_EMPTY:
+                cells = [c.strip() for c in _CELL_SEP.split(row[1:-1])]
+                filled = [c for c in cells if c]
+                if (
+                    len(cells) - len(filled) >= self.MIN_EMPTY
+                    and len(filled) <= 1
+                    and (not filled or len(filled[0].split()) <= self.MAX_WORDS)
+                ):
+                    yield self.span(doc, i, i, "markup", f"layout table row: {row[:40]}")
+            at = text.find("|", starts[i + 1]) if i + 1 < len(starts) else -1
 
 
 #: A Mustache/Handlebars/Angular/Vue/Jinja tag: "{{#images}}", "{{ post.author }}", "{% if %}".
