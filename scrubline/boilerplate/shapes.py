@@ -60,7 +60,7 @@ class DownloadLinkRule(Rule):
                 yield self.span(doc, i, i, "navigation", f"download link: {line.text[:40]}")
 
 
-#: A cell separator: a pipe not escaped ("kath.net \\| Impressum" is one cell).
+#: A cell separator: a pipe not escaped ("© 2021 example.org \\| Impressum" is one cell).
 _CELL_SEP = re.compile(r"(?<!\\)\|")
 
 
