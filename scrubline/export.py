@@ -37,7 +37,7 @@ def result_record(result: CleanResult) -> dict[str, Any]:
         "doc_id": doc.doc_id,
         "capture_id": doc.capture_id,
         "text": doc.text,
-        "removed": [asdict(span) for span in result.removed],
+        "removed": [span._asdict() for span in result.removed],
         "footnotes": [
             {**asdict(f), "ref_offsets": list(f.ref_offsets), "issues": list(f.issues)}
             for f in result.footnotes

@@ -42,12 +42,12 @@ NOTE_MARK = r"(?:\[(?:[ivxlcdm]{1,7}|\d{1,3})\]|\^\d{1,3}|[⁰¹²³⁴⁵⁶⁷
 
 #: A file type and its size, anywhere in a line: "PDF | 38 KB", "(pdf, 298kb)", "ZIP 20,5 MB",
 #: "(PDF, 1,2 Mo)", "PDF, 3 МБ".
-#: ``{sp}``: a space that is not a newline, spelled per scanner; ``{end}``: the word boundary
-#: after the unit (hyperscan has none in Unicode mode: its wider cue is narrowed by ``re``).
-_DOWNLOAD = (
-    r"(?:pdf|docx?|xlsx?|pptx?|odt|ods|rtf|zip|epub|mp3|mp4)[^\w\n]{{0,4}}\d{{1,4}}(?:[.,]\d{{1,3}})?{sp}?"
-    r"(?:[kmg]i?b|[km]byte|[kmg]o|[кмг]б){end}"
-)
+_FILE_TYPE = r"(?:pdf|docx?|xlsx?|pptx?|odt|ods|rtf|zip|epub|mp3|mp4)"
+_SIZE_UNIT = r"(?:[kmg]i?b|[km]byte|[kmg]o|[кмг]б)"
+_DOWNLOAD = _FILE_TYPE + r"[^\w\n]{0,4}\d{1,4}(?:[.,]\d{1,3})?[^\S\n]?" + _SIZE_UNIT + r"\b"
+#: The same cue, wider, for hyperscan (Unicode classes there compile slowly): a file type and
+#: a size unit close together on one line; ``re`` narrows its lines to ``_DOWNLOAD``.
+_HS_DOWNLOAD = _FILE_TYPE + r".{1,16}" + _SIZE_UNIT
 
 #: One scan over ``"\n" + lowered text``: a line start, its indentation, then the first cue
 #: that fits (the alternatives cannot both fit one line's opening). Wider than each rule's
@@ -58,7 +58,7 @@ _CUES = re.compile(
 )  # fmt: skip
 
 #: Cues that may stand anywhere in a line (the reference scans for them apart).
-_ANYWHERE = {"download": re.compile(_DOWNLOAD.format(sp=r"[^\S\n]", end=r"\b"))}
+_ANYWHERE = {"download": re.compile(_DOWNLOAD)}
 
 CUE_NAMES = ("contact", "caption", "note", "download")
 
@@ -134,8 +134,9 @@ _HS_CUES = (  # in CUE_NAMES order: hyperscan sources
     _hs_source(r"(?:" + CONTACT_LABEL + r"|\+)"),
     _hs_source(FIGURE_LABEL),
     _hs_source(r"(?:[\[\^⁰¹²³⁴⁵⁶⁷⁸⁹(]|\d{1,3}[.)])"),
-    _DOWNLOAD.format(sp=_hs_spaces(), end="").encode("utf-8"),
+    _HS_DOWNLOAD.encode("utf-8"),
 )
+_HS_FLAGS = (*[("UTF8", "UCP")] * 3, ("UTF8",))  # Unicode digits and spaces where lines open
 _hs_db: list[object] = []
 _hs_local = threading.local()
 
@@ -146,7 +147,8 @@ def _hyperscan() -> tuple[object, object]:
         db = hyperscan.Database()
         db.compile(
             expressions=list(_HS_CUES), ids=list(range(len(_HS_CUES))),
-            elements=len(_HS_CUES), flags=[hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP] * len(_HS_CUES),
+            elements=len(_HS_CUES),
+            flags=[sum(getattr(hyperscan, f"HS_FLAG_{f}") for f in flags) for flags in _HS_FLAGS],
         )  # fmt: skip
         _hs_db.append(db)
     scratch = getattr(_hs_local, "scratch", None)

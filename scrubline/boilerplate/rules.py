@@ -365,16 +365,25 @@ _NOTE_CUE_NUMBERED = re.compile(r"\n[ \t\u00a0]*(?:\d{1,3}[.)]|\(\d{1,3}\))[ \t\
 _NOTE_LINE_START = re.compile(r"[ \t\u00a0]*" + NOTE_MARK + r"[ \t\u00a0]*\S", re.IGNORECASE)
 
 
+def _adjacent_pair(lines: list[str], candidates: list[int]) -> bool:
+    """Two of ``candidates`` (ascending line indices) with only blank lines between them."""
+    for a, b in zip(candidates, candidates[1:], strict=False):
+        if b == a + 1 or all(not lines[j].strip() for j in range(a + 1, b)):
+            return True
+    return False
+
+
 def _may_have_notes(doc: DocView) -> bool:
     """Cheap necessary condition for ``find_endnote_block`` to find a list: two note lines
     with only blank lines between them (a notes list of two or more, footnotes._runs, always
     has such a pair, and most texts have none), two marker lines of one style, and for
     "1." / "(1)" lists also a URL or a heading line (see footnotes._is_notes_run)."""
     text, starts, lines = doc.text, doc.line_starts, doc.raw_lines
-    notes = [i for i in line_cues(doc)["note"] if _NOTE_LINE_START.match(text, starts[i])]
-    if not any(
-        all(not lines[j].strip() for j in range(a + 1, b)) for a, b in zip(notes, notes[1:], strict=False)
-    ):
+    cues = line_cues(doc)["note"]  # a superset of the note lines: test for a pair there first
+    if not _adjacent_pair(lines, cues):
+        return False
+    notes = [i for i in cues if _NOTE_LINE_START.match(text, starts[i])]
+    if not _adjacent_pair(lines, notes):
         return False
     nl_text = doc.nl_text  # offset k there: the newline before the line at k in the text
     if sum(1 for i in notes if _NOTE_CUE_MARKED.match(nl_text, starts[i])) >= 2:
@@ -484,13 +493,13 @@ def merge_spans_sorted(found: Sequence[Span]) -> list[Span]:
 
 
 def _opens_lowercase(text: str) -> bool:
-    """The first letter of ``text`` (after bullets, quotes and dashes) is lowercase."""
-    for char in text:
-        if char.isalpha():
-            return char.islower()
-        if char.isdigit():
-            return False
-    return False
+    """The first letter or digit of ``text`` (after bullets, quotes and dashes) is a
+    lowercase letter."""
+    first = _FIRST_ALNUM.search(text)
+    return first is not None and first.group().islower()
+
+
+_FIRST_ALNUM = re.compile(r"[^\W_]")
 
 
 def _wrapped_prose(lines: list[str], i: int, text: str) -> bool:
@@ -550,13 +559,9 @@ class TailBlockRule(Rule):
                 text = lines[i].strip()
                 if not text:
                     continue  # blank lines neither join nor break a run
-                if (
-                    not removed[i - first_removed]
-                    and (text[-1] not in terminal or text[-1] in '"”')
-                    and not _wrapped_prose(lines, i, text)
-                ):
+                if not removed[i - first_removed] and (text[-1] not in terminal or text[-1] in '"”'):
                     words = text.split()
-                    if len(words) <= max_words:
+                    if len(words) <= max_words and not _wrapped_prose(lines, i, text):
                         found_class = self._classify(text, words)
             qualifies = bool(found_class[0])
             if run and found_class[0] != run_class[0]:
