@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, repeat
 from operator import add
@@ -177,10 +177,34 @@ class DocView:
 
     def last_body_line(self, skip: Callable[[int], bool] | None = None) -> int:
         """Index of the last body-like line not excluded by ``skip``, or -1. Walks back from
-        the end, so it costs only the tail."""
-        if skip is None:
-            return self._last_body_line
-        return self._last_body(skip)
+        the end, so it costs only the tail; the body-like lines it passes are remembered, so
+        a later call (several rules ask, each with its own ``skip``) walks no line twice."""
+        for i in self._bodies_from_end():
+            if skip is None or not skip(i):
+                return i
+        return -1
+
+    def _bodies_from_end(self) -> Iterator[int]:
+        """Body-like line indices, last first: those found by earlier walks, then more."""
+        found = self._tail_bodies
+        yield from found
+        lines = self.raw_lines
+        terminal = _TERMINAL
+        while self._walk_next >= 0:
+            i = self._walk_next
+            self._walk_next = i - 1
+            raw = lines[i]
+            # inlined _ends_terminal, after the cheapest test: 12 words need 23 characters
+            if len(raw) >= _BODY_MIN_CHARS and (
+                raw[-1] in terminal or (raw[-1].isspace() and raw.rstrip()[-1:] in terminal)
+            ) and len(raw.split()) >= BODY_MIN_WORDS:
+                found.append(i)
+                yield i
+
+    @cached_property
+    def _tail_bodies(self) -> list[int]:
+        self._walk_next = len(self.raw_lines) - 1  # the next line the backward walk checks
+        return []
 
     @cached_property
     def first_body_line(self) -> int:
@@ -192,21 +216,6 @@ class DocView:
             if len(raw) >= _BODY_MIN_CHARS and (
                 raw[-1] in terminal or (raw[-1].isspace() and raw.rstrip()[-1:] in terminal)
             ) and len(raw.split()) >= BODY_MIN_WORDS:
-                return i
-        return -1
-
-    @cached_property
-    def _last_body_line(self) -> int:
-        return self._last_body(None)
-
-    def _last_body(self, skip: Callable[[int], bool] | None) -> int:
-        lines = self.raw_lines
-        terminal = _TERMINAL
-        for i in range(len(lines) - 1, -1, -1):
-            raw = lines[i]
-            if len(raw) >= _BODY_MIN_CHARS and (
-                raw[-1] in terminal or (raw[-1].isspace() and raw.rstrip()[-1:] in terminal)
-            ) and len(raw.split()) >= BODY_MIN_WORDS and not (skip and skip(i)):
                 return i
         return -1
 

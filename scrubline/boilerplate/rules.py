@@ -495,6 +495,8 @@ def merge_spans_sorted(found: Sequence[Span]) -> list[Span]:
 def _opens_lowercase(text: str) -> bool:
     """The first letter or digit of ``text`` (after bullets, quotes and dashes) is a
     lowercase letter."""
+    if text[:1].isalpha():  # most lines open with their first word
+        return text[0].islower()
     first = _FIRST_ALNUM.search(text)
     return first is not None and first.group().islower()
 
