@@ -13,7 +13,7 @@ from ..records import RemovedSpan, Span
 from .document import DocView
 from .lexicon import LEXICON_DIR, Lexicon, default_lexicon
 from .packs import RulePack
-from .rules import Rule, default_rules
+from .rules import LexiconRule, LexiconRules, Rule, default_rules
 from .templates import TemplateRule, TemplateSet
 
 
@@ -23,8 +23,24 @@ def detect(doc: DocView, rules: Sequence[Rule]) -> list[Span]:
 
 
 def by_stage(rules: Sequence[Rule]) -> list[list[Rule]]:
-    """The rules grouped by stage, stages ascending, registry order kept within a stage."""
-    return [[r for r in rules if r.stage == stage] for stage in sorted({r.stage for r in rules})]
+    """The rules grouped by stage, stages ascending, registry order kept within a stage;
+    consecutive lexicon rules run as one ``LexiconRules`` (same spans, one call)."""
+    stages = []
+    for stage in sorted({r.stage for r in rules}):
+        group: list[Rule] = []
+        run: list[LexiconRule] = []
+        for rule in (r for r in rules if r.stage == stage):
+            if isinstance(rule, LexiconRule):
+                run.append(rule)
+                continue
+            if run:
+                group.append(LexiconRules(run))
+                run = []
+            group.append(rule)
+        if run:
+            group.append(LexiconRules(run))
+        stages.append(group)
+    return stages
 
 
 def detect_staged(doc: DocView, stages: Sequence[Sequence[Rule]]) -> list[Span]:

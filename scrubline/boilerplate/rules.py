@@ -270,6 +270,31 @@ class LexiconRule(Rule):
         return [self.span(doc, i, i, self.category, verdict.evidence) for i, verdict in verdicts]
 
 
+class LexiconRules(Rule):
+    """Consecutive lexicon rules of the registry run as one: their spans, in line order, are
+    those each would yield (a line has one verdict, so they never overlap), for one call
+    instead of one per category. The engine forms these when it groups its rules by stage;
+    the registry, rule packs and the audit still see one rule per category."""
+
+    def __init__(self, rules: Sequence[LexiconRule]) -> None:
+        self.rules = {rule.category: rule for rule in rules}
+        self.rule_id = "+".join(rule.rule_id for rule in rules)
+        self.stage = rules[0].stage
+
+    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> list[Span]:
+        verdicts = lexicon_verdicts(doc)
+        if not verdicts:
+            return []
+        rules = self.rules
+        spans = []
+        for i in sorted(verdicts):
+            verdict = verdicts[i]
+            rule = rules.get(verdict.category)
+            if rule is not None:
+                spans.append(rule.span(doc, i, i, verdict.category, verdict.evidence))
+        return spans
+
+
 # --------------------------------------------------------------------------- contact lines
 
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
