@@ -220,3 +220,26 @@ def test_cue_scanners_agree(text: str) -> None:
     """hyperscan and the ``re`` reference mark the same lines (non-ASCII digits and spaces,
     line 0, lines after blank lines, lone surrogates: the reference runs)."""
     assert line_cues(DocView(text)) == line_cues_reference(DocView(text))
+
+
+def test_grouped_lexicon_rules_give_the_spans_of_the_rules_one_by_one() -> None:
+    """The engine runs consecutive lexicon rules as one call (engine.by_stage); the spans
+    must be those of the rules run one by one, also with a lexicon rule disabled."""
+    from scrubline.boilerplate.engine import by_stage, detect_staged
+    from scrubline.boilerplate.rules import LexiconRules
+
+    text = (
+        f"Cookies: we use cookies to improve your experience.\n{BODY}\nRead more: Why it matters\n"
+        "Follow us on Twitter\nAdvertisement\n© 2024 Example Media. All rights reserved.\n"
+        "Impressum | Datenschutz\nStartseite\n"
+    )
+    for engine in (Engine(), Engine().without(["lexicon_social"])):
+        one_by_one = [
+            [r for r in engine.rules if r.stage == stage] for stage in sorted({r.stage for r in engine.rules})
+        ]
+        grouped = by_stage(engine.rules)
+        assert any(isinstance(r, LexiconRules) for stage in grouped for r in stage)
+        doc = DocView(text)
+        spans = detect_staged(doc, grouped)
+        assert spans == detect_staged(DocView(text), one_by_one)
+        assert {s.rule_id for s in spans} >= {"lexicon_cookie", "lexicon_copyright"}
