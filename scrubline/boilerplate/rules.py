@@ -747,10 +747,13 @@ class RelatedBlockRule(Rule):
     """A heading line that introduces teasers ("Empfohlene Beiträge", "Related stories",
     "À lire aussi"), removed by a lexicon rule, takes the run of teaser lines under it:
     short lines that do not end like a sentence (titles, dates, "Read more"), up to the next
-    body-like line or blank-separated sentence."""
+    body-like line or blank-separated sentence.
+
+    v2: a promo line ending in a colon introduces teasers too ("Auch interessant:", "Lesen
+    Sie auch:"); without the colon ("Weiterlesen") it is a link, not a heading."""
 
     rule_id = "related_block"
-    version = 1
+    version = 2
     categories = ("related",)
     stage = 2
     #: A heading is the phrase and at most this many more words.
@@ -760,10 +763,16 @@ class RelatedBlockRule(Rule):
 
     def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
         lines = doc.raw_lines
-        headings = [
-            i for i, _ in _verdicts_by_category(doc).get("related", ())
-            if len(lines[i].split()) <= self.HEADING_WORDS + 2 and lines[i].rstrip()[-1:] not in ".!?"
-        ]  # fmt: skip
+        by_category = _verdicts_by_category(doc)
+        headings = sorted(
+            [
+                i for i, _ in by_category.get("related", ())
+                if len(lines[i].split()) <= self.HEADING_WORDS + 2 and lines[i].rstrip()[-1:] not in ".!?"
+            ] + [  # a promo line that introduces what follows: "Auch interessant:", "Lesen Sie auch:"
+                i for i, _ in by_category.get("promo", ())
+                if len(lines[i].split()) <= self.HEADING_WORDS + 2 and lines[i].rstrip()[-1:] == ":"
+            ]
+        )  # fmt: skip
         if not headings:
             return
         removed = set()
