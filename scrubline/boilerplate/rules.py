@@ -537,9 +537,9 @@ def _wrapped_prose(lines: list[str], i: int, text: str) -> bool:
     if _opens_lowercase(text):
         return True
     for j in range(i + 1, min(i + 3, len(lines))):
-        following = lines[j].strip()
-        if following:
-            return _opens_lowercase(following)
+        following = lines[j]
+        if following and not following.isspace():
+            return _opens_lowercase(following)  # (leading spaces: the regex skips them)
     return False
 
 
