@@ -80,6 +80,8 @@ def _anchored_limit(doc: DocView, line: Line, hit: Hit) -> int:
     limit, ends_colon, short_limit = _phrase_limits(phrase)
     if ends_colon or _separator_follows(doc.text, hit.end):
         return limit
+    if phrase.category == "copyright" and _YEAR_AFTER.match(doc.text, hit.end):
+        return limit  # "Copyright 2018 - Example e.V.": a notice, however long its holder's name
     if (
         phrase.category in TEASER_CATEGORIES
         and line.terminal
@@ -110,6 +112,10 @@ def _not_a_label(doc: DocView, line: Line, hit: Hit) -> bool:
         return False
     above = doc.raw_lines[line.index - 1].rstrip()
     return above[-1:].isalpha() and len(above.split()) >= WRAPPED_MIN_WORDS
+
+
+#: A year right after a lead phrase ("Copyright 2018", "Copyright © 2009–2024").
+_YEAR_AFTER = re.compile(r"[^\S\n]*(?:©[^\S\n]*)?(?:19|20)\d\d\b")
 
 
 def _separator_follows(text: str, end: int) -> bool:
@@ -255,7 +261,9 @@ class LexiconRule(Rule):
     #: no label (see ``_not_a_label``).
     #: v11: a call to action ending in "!" may be up to EXCLAIMED_MAX_WORDS words long; "…"
     #: and "." count as lead characters; press-release section labels; "Weiter zu …".
-    def __init__(self, category: str, version: int = 11) -> None:
+    #: v12: "Copyright" followed by a year lifts the one-word limit; blog-widget, follow-by-
+    #: e-mail, donation, site-credit and "Erstellt am" phrases (de, en).
+    def __init__(self, category: str, version: int = 12) -> None:
         self.category = category
         self.rule_id = f"lexicon_{category}"
         self.version = version
