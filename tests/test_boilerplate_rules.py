@@ -24,6 +24,8 @@ BODY = (
 # unicode, NBSP, CRLF, long lines
 pieces = st.one_of(
     st.sampled_from(PHRASES).map(lambda p: p.capitalize()),
+    st.sampled_from(PHRASES).map(str.upper),
+    st.sampled_from(PHRASES).map(str.title),
     st.sampled_from([BODY, "© 2024", "[i] https://a.org/x", "[ii] Book, p. 3", "Tel.: +49 30 1234567",
                      "news@example.org", "[email\u00a0protected]", "1992-1994", ">>", "|", "·",
                      "Abbildung 4: ", "{{#images}}", "{{/images}}", "{{ x }}", "About the author"]),
@@ -138,20 +140,40 @@ lead_lines = st.tuples(st.sampled_from(LEADS), pieces, st.sampled_from(["\n", " 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.one_of(lead_lines, pieces), max_size=30).map("".join))
 def test_fast_scanner_matches_reference(text: str) -> None:
-    """hyperscan (line starts + lead pieces) and the Aho-Corasick reference agree exactly:
-    same hits, same order, anchored phrases only at a line's lead."""
+    """hyperscan (line starts + lead pieces, on the text as it is) and the Aho-Corasick
+    reference (on the lowercased text) agree exactly: same hits, same order, anchored
+    phrases only at a line's lead; phrases in lower, UPPER, Capitalized and Title Case."""
     lexicon = default_lexicon()
     lowered = DocView(text).lowered
+    assert lexicon.line_hits(text) == lexicon.line_hits_reference(lowered)
     assert lexicon.line_hits(lowered) == lexicon.line_hits_reference(lowered)
 
 
 def test_fast_scanner_non_ascii_and_surrogates() -> None:
     lexicon = default_lexicon()
-    text = "Über uns \ud800\n » Teilen\n  ähnliche artikel\n© 2024 ä\n\u00a0newsletter abonnieren\n"
+    text = (
+        "ÜBER UNS \ud800\n » Teilen\n  Ähnliche Artikel\n© 2024 ä\n\u00a0NEWSLETTER abonnieren\n"
+        "ЧИТАЙТЕ ТАКЖЕ\nZurÜck\n"
+    )
     lowered = DocView(text).lowered
-    hits = lexicon.line_hits(lowered)
+    hits = lexicon.line_hits(text)
     assert hits == lexicon.line_hits_reference(lowered)
-    assert {lowered[h.start : h.end] for h in hits} >= {"teilen", "©", "newsletter abonnieren"}
+    assert {lowered[h.start : h.end] for h in hits} >= {
+        "teilen", "©", "newsletter abonnieren", "ähnliche artikel", "читайте также", "zurück"
+    }  # fmt: skip
+
+
+def test_case_variants_cover_the_case_forms_of_non_ascii_letters() -> None:
+    """ASCII letters match in any case (the scan is caseless); other letters in both cases
+    up to three of them, else in the phrase's lower, UPPER, Capitalized and Title forms."""
+    from scrubline.boilerplate.lexicon import case_variants
+
+    assert case_variants("zurück") == ["zurÜck", "zurück"]
+    assert case_variants("größe") == ["grÖße", "grÖẞe", "größe", "gröẞe"]
+    assert set(case_variants("читайте также")) == {
+        "читайте также", "ЧИТАЙТЕ ТАКЖЕ", "Читайте также", "Читайте Также"
+    }  # fmt: skip
+    assert case_variants("ızləyin") == ["ızlƏyin", "ızləyin"]  # "I" lowercases to "i", not "ı"
 
 
 def test_line_final_phrases_count_only_at_a_lines_end() -> None:

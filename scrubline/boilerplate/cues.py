@@ -5,10 +5,11 @@ lines ("[iv] …", "¹ …", "3. …") and figure captions ("Abbildung 4: …");
 file type and size anywhere in a line ("PDF | 38 KB"). One scan marks the candidate lines of
 all four; each rule then checks only those. A cue is a necessary condition, never the verdict.
 
-Two interchangeable scanners give the same lines: hyperscan (when installed), over the UTF-8
-bytes the lexicon scan reads anyway, about 3 ms per MB; and one ``re`` pattern with a named
-alternative per cue (the reference, and the fallback, also for text that is not valid
-UTF-8), about 5 ms per MB, most of it stepping from line start to line start.
+Two interchangeable scanners give the same lines: hyperscan (when installed), caseless over
+the UTF-8 bytes the lexicon scan reads anyway, about 3 ms per MB; and one ``re`` pattern with
+a named alternative per cue over the lowercased text (the reference, and the fallback, also
+for text that is not valid UTF-8), about 5 ms per MB, most of it stepping from line start to
+line start.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ _CUES = re.compile(
 )  # fmt: skip
 
 #: Cues that may stand anywhere in a line (the reference scans for them apart).
-_ANYWHERE = {"download": re.compile(_DOWNLOAD)}
+_ANYWHERE = {"download": re.compile(_DOWNLOAD)}  # on the lowercased text
+_ANYWHERE_ANY_CASE = {name: re.compile(p.pattern, re.IGNORECASE) for name, p in _ANYWHERE.items()}
 
 CUE_NAMES = ("contact", "caption", "note", "download")
 
@@ -67,11 +69,11 @@ def line_cues(doc: DocView) -> dict[str, list[int]]:
     """Lines (ascending) whose opening fits each cue, by cue name (cached on the DocView)."""
     cached = getattr(doc, "_line_cues", None)
     if cached is None:
-        data, valid = doc.lowered_utf8
+        data, valid = doc.text_utf8
         if hyperscan is not None and valid:
             cached = _hs_cues(data)
-            for name, pattern in _ANYWHERE.items():  # narrow the wider hyperscan cues
-                cached[name] = [i for i in cached[name] if pattern.search(doc.lowered, *_bounds(doc, i))]
+            for name, pattern in _ANYWHERE_ANY_CASE.items():  # narrow the wider hyperscan cues
+                cached[name] = [i for i in cached[name] if pattern.search(doc.text, *_bounds(doc, i))]
         else:
             cached = line_cues_reference(doc)
         doc._line_cues = cached  # type: ignore[attr-defined]
@@ -136,7 +138,8 @@ _HS_CUES = (  # in CUE_NAMES order: hyperscan sources
     _hs_source(r"(?:[\[\^⁰¹²³⁴⁵⁶⁷⁸⁹(]|\d{1,3}[.)])"),
     _HS_DOWNLOAD.encode("utf-8"),
 )
-_HS_FLAGS = (*[("UTF8", "UCP")] * 3, ("UTF8",))  # Unicode digits and spaces where lines open
+# on the text as it is: caseless (Unicode case folding for the line-start cues)
+_HS_FLAGS = (*[("UTF8", "UCP", "CASELESS")] * 3, ("UTF8", "CASELESS"))
 _hs_db: list[object] = []
 _hs_local = threading.local()
 

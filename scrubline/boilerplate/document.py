@@ -15,7 +15,7 @@ from operator import add
 from typing import NamedTuple
 
 from .lexicon import LEAD as _LEAD
-from .lexicon import Hit, Lexicon, default_lexicon
+from .lexicon import Hit, Lexicon, default_lexicon, lower_same_length
 
 _TERMINAL = frozenset(".!?…\"'”»)]:;。！？")
 
@@ -130,13 +130,13 @@ class DocView:
         return "\n" + self.text
 
     @cached_property
-    def lowered_utf8(self) -> tuple[bytes, bool]:
-        """``lowered`` as UTF-8 for the hyperscan scans (lone surrogates passed through), and
+    def text_utf8(self) -> tuple[bytes, bool]:
+        """The text as UTF-8 for the hyperscan scans (lone surrogates passed through), and
         whether that is valid UTF-8 (it is not when the text holds lone surrogates)."""
         try:
-            return self.lowered.encode("utf-8"), True
+            return self.text.encode("utf-8"), True
         except UnicodeEncodeError:
-            return self.lowered.encode("utf-8", "surrogatepass"), False
+            return self.text.encode("utf-8", "surrogatepass"), False
 
     @cached_property
     def nl_lowered(self) -> str:
@@ -145,18 +145,16 @@ class DocView:
 
     @cached_property
     def lowered(self) -> str:
-        """Lowercased text with the same length (offsets stay valid)."""
-        low = self.text.lower()
-        if len(low) == len(self.text):
-            return low
-        return "".join(c.lower() if len(c.lower()) == 1 else c for c in self.text)
+        """Lowercased text with the same length (offsets stay valid). Only the reference
+        scanners need it: the fast ones match case-blind."""
+        return lower_same_length(self.text)
 
     @cached_property
     def hits_by_line(self) -> dict[int, list[Hit]]:
         """Lexicon hits grouped by line; anchored phrases kept only at a line's lead."""
         grouped: dict[int, list[Hit]] = {}
         starts = self.line_starts
-        for hit in self.lexicon.line_hits(self.lowered, self.lowered_utf8[0]):
+        for hit in self.lexicon.line_hits(self.text, self.text_utf8[0]):
             i = bisect_right(starts, hit.start) - 1
             found = grouped.get(i)
             if found is None:

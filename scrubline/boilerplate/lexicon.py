@@ -1,23 +1,28 @@
 """Boilerplate vocabularies as data: one YAML file per language, phrases grouped by category.
 
 All lexicons are compiled into one multi-pattern matcher and matched in a single pass over
-the lowercased document (pages mix languages; a Russian footer under an English article is
-common). Hits are kept only on word boundaries; anchored phrases only at a line's lead (its
-first word, after bullets, quotes and arrows: ``document._LEAD``); line-final phrases only at
-a line's end (before closing punctuation).
+the document, whatever its case (pages mix languages; a Russian footer under an English
+article is common). Hits are kept only on word boundaries; anchored phrases only at a line's
+lead (its first word, after bullets, quotes and arrows: ``document._LEAD``); line-final
+phrases only at a line's end (before closing punctuation).
 
 Two interchangeable scanners give the same hits in the same order:
 
 - hyperscan (when installed; a manylinux wheel): the phrases as pure literals over the UTF-8
-  bytes of the text, anchored phrases as ``"\\n" + phrase`` (a line start), plus a second scan
-  over the first line and the few lines whose lead is not their first character. About 2 ms
-  per MB.
-- pyahocorasick (the reference, and the fallback): every occurrence, then the anchor filter in
-  Python. About 30 ms per MB.
+  bytes of the text as it is, ASCII letters matched in any case, other letters in the case
+  forms ``case_variants`` lists; anchored phrases as ``"\\n" + phrase`` (a line start), plus a
+  second scan over the first line and the few lines whose lead is not their first character.
+  About 2 ms per MB, and no lowercased copy of the text (lowercasing cost more than the scan).
+- pyahocorasick (the reference, and the fallback): every occurrence in the lowercased text,
+  then the anchor filter in Python. About 30 ms per MB. It finds a phrase in any mix of case;
+  the fast scanner only in the forms ``case_variants`` gives where a phrase has more than
+  ``MAX_CASE_COMBINATIONS`` letters outside ASCII (Cyrillic, Armenian: "читайте также",
+  "ЧИТАЙТЕ ТАКЖЕ", "Читайте также", "Читайте Также"; not "чИтАйТе").
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -178,51 +183,52 @@ class Lexicon:
 
     # ------------------------------------------------------------------ fast scanner
 
-    def line_hits(self, lowered: str, data: bytes | None = None) -> list[Hit]:
-        """Phrase hits on word boundaries, anchored phrases only at a line's lead; in text
-        order (by end, longer phrases first at the same end). ``data``: ``lowered`` encoded
-        as by ``utf8``, when the caller has it already."""
+    def line_hits(self, text: str, data: bytes | None = None) -> list[Hit]:
+        """Phrase hits in ``text`` (any case, see the module docstring) on word boundaries,
+        anchored phrases only at a line's lead; in text order (by end, longer phrases first
+        at the same end). ``data``: ``text`` encoded as by ``utf8``, when the caller has it."""
         if self._empty:
             return []
         if hyperscan is None:
-            return self.line_hits_reference(lowered)
+            return self.line_hits_reference(lower_same_length(text))
+        # offsets, word boundaries, line leads and line ends are the same in any case
         found: dict[tuple[int, int], bool] = {}  # (end, text index) -> at a line's lead
         # the first line (no newline before it) and the lines whose first word follows
         # spaces, bullets or quotes (the main scan reports their starts) get a second scan
         # of "\n" + their remainder
-        data = utf8(lowered) if data is None else data
-        leads = [LEAD.match(lowered).end()]
+        data = utf8(text) if data is None else data
+        leads = [LEAD.match(text).end()]
         leads += [
-            _LEAD_RUN.match(lowered, start - 1).end() for start in self._hs_scan(lowered, found, None, data)
+            _LEAD_RUN.match(text, start - 1).end() for start in self._hs_scan(text, found, None, data)
         ]
-        self._scan_leads(lowered, leads, found)
+        self._scan_leads(text, leads, found)
         lengths = self._lengths
         order = sorted([(end, -lengths[k], k) for end, k in found])
         hits: list[Hit] = []
         append = hits.append
         at_lead, elsewhere = self._at_lead, self._elsewhere
-        n = len(lowered)
+        n = len(text)
         for end, neg_length, k in order:
             start = end + neg_length
             # boundaries (as _on_boundaries)
-            if start > 0 and lowered[start].isalnum() and lowered[start - 1].isalnum():
+            if start > 0 and text[start].isalnum() and text[start - 1].isalnum():
                 continue
-            if end < n and lowered[end - 1].isalnum() and lowered[end].isalnum():
+            if end < n and text[end - 1].isalnum() and text[end].isalnum():
                 continue
             for phrase in at_lead[k] if found[(end, k)] else elsewhere[k]:
-                if not phrase.final or at_line_end(lowered, end):
+                if not phrase.final or at_line_end(text, end):
                     append(Hit(start, end, phrase))
         return hits
 
-    def _scan_leads(self, lowered: str, leads: list[int], found: dict[tuple[int, int], bool]) -> None:
+    def _scan_leads(self, text: str, leads: list[int], found: dict[tuple[int, int], bool]) -> None:
         """Anchored phrases on lines whose first word follows bullets, quotes or spaces: scan
         ``"\\n" + line remainder`` of each such line and map the hits back."""
         pieces = []
         offsets = []  # (offset of the piece in the buffer, offset of its lead in the text)
         cursor = 0
         for lead in leads:
-            end = lowered.find("\n", lead)
-            piece = lowered[lead : end if end >= 0 else len(lowered)]
+            end = text.find("\n", lead)
+            piece = text[lead : end if end >= 0 else len(text)]
             if not piece:
                 continue
             pieces.append(piece)
@@ -284,18 +290,22 @@ class Lexicon:
         if self._hs is None:
             expressions, ids = [], []
             for k, text in enumerate(self._texts):
-                raw = text.encode("utf-8", "surrogatepass")
-                if self._elsewhere[k]:
-                    expressions.append(raw)
-                    ids.append(2 * k)
-                if len(self._at_lead[k]) > len(self._elsewhere[k]):
-                    expressions.append(b"\n" + raw)
-                    ids.append(2 * k + 1)
+                for form in case_variants(text):
+                    raw = utf8(form)
+                    if self._elsewhere[k]:
+                        expressions.append(raw)
+                        ids.append(2 * k)
+                    if len(self._at_lead[k]) > len(self._elsewhere[k]):
+                        expressions.append(b"\n" + raw)
+                        ids.append(2 * k + 1)
             for j, char in enumerate(LINE_SPACES + LEAD_CHARS):  # lines that start with a lead
                 expressions.append(("\n" + char).encode("utf-8"))
                 ids.append(self._lead_base + j)
             db = hyperscan.Database()
-            db.compile(expressions=expressions, ids=ids, elements=len(expressions), literal=True)
+            db.compile(
+                expressions=expressions, ids=ids, elements=len(expressions), literal=True,
+                flags=[hyperscan.HS_FLAG_CASELESS] * len(expressions),  # ASCII letters, any case
+            )  # fmt: skip
             self._hs = db
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
@@ -303,9 +313,56 @@ class Lexicon:
         return self._hs, scratch
 
 
+#: Up to this many letters outside ASCII in a phrase, the fast scanner matches each of them in
+#: both cases ("zurück", "ZURÜCK", "zurÜck"); beyond, it matches the phrase's common forms.
+MAX_CASE_COMBINATIONS = 3
+
+
+def case_variants(phrase: str) -> list[str]:
+    """The forms of a lowercase ``phrase`` the fast scanner looks for, ASCII letters aside
+    (they match in any case): each combination of lower and upper case of its letters outside
+    ASCII, or, past ``MAX_CASE_COMBINATIONS`` of them, lower, UPPER, Capitalized and Title
+    Case."""
+    uppers = {i: _upper(c) for i, c in enumerate(phrase) if not c.isascii()}
+    cased = [i for i, u in uppers.items() if u != phrase[i]]
+    if len(cased) > MAX_CASE_COMBINATIONS:
+        whole = "".join(uppers.get(i, c) for i, c in enumerate(phrase))
+        first = uppers.get(0, phrase[:1]) + phrase[1:]
+        title = "".join(
+            uppers.get(i, c) if i == 0 or not phrase[i - 1].isalpha() else c for i, c in enumerate(phrase)
+        )  # fmt: skip
+        return sorted({phrase, whole, first, title})
+    forms = set()
+    for upper in itertools.product((False, True), repeat=len(cased)):
+        chars = list(phrase)
+        for i, up in zip(cased, upper, strict=True):
+            if up:
+                chars[i] = uppers[i]
+        forms.add("".join(chars))
+    return sorted(forms)
+
+
+def _upper(char: str) -> str:
+    """The one uppercase character that lowercases back to ``char`` (not an ASCII one: "ı"
+    stays, as "I" lowercases to "i"), or ``char`` itself ("ß" has "ẞ")."""
+    up = "ẞ" if char == "ß" else char.upper()
+    if len(up) != 1 or up.isascii() or up.lower() != char:
+        return char
+    return up
+
+
+def lower_same_length(text: str) -> str:
+    """``text`` lowercased with the same length (offsets stay valid): a character whose
+    lowercase is longer ("İ") is kept as it is."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
 def utf8(text: str) -> bytes:
     """``text`` as the bytes the hyperscan scans read: UTF-8, lone surrogates passed through
-    (literal matching does not care; ``DocView.lowered_utf8`` tells scans that do)."""
+    (literal matching does not care; ``DocView.text_utf8`` tells scans that do)."""
     return text.encode("utf-8", "surrogatepass")
 
 

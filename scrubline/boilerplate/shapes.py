@@ -17,11 +17,10 @@ from .base import Rule
 from .cues import FIGURE_LABEL, line_cues
 from .document import DocView
 
-#: A line that opens with a figure label, its number and a separator: "abbildung 4: …" (run on
-#: the lowercased text). The separator is required: "Abbildung 4 zeigt, dass …" is a sentence
-#: of the body.
+#: A line that opens with a figure label, its number and a separator: "Abbildung 4: …" (any
+#: case). The separator is required: "Abbildung 4 zeigt, dass …" is a sentence of the body.
 _CAPTION = re.compile(
-    r"\n[^\S\n]*" + FIGURE_LABEL + r"[^\S\n]?\d{1,3}[a-z]?[^\S\n]*[:.|–—-][^\S\n]*\S"
+    r"\n[^\S\n]*" + FIGURE_LABEL + r"[^\S\n]?\d{1,3}[a-z]?[^\S\n]*[:.|–—-][^\S\n]*\S", re.IGNORECASE
 )
 
 
@@ -37,9 +36,9 @@ class CaptionLineRule(Rule):
     MAX_WORDS = 80
 
     def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
-        nl_lowered, starts = doc.nl_lowered, doc.line_starts
+        nl_text, starts = doc.nl_text, doc.line_starts
         for i in line_cues(doc)["caption"]:  # lines opening with a figure label
-            if _CAPTION.match(nl_lowered, starts[i]) and doc.line(i).words <= self.MAX_WORDS:
+            if _CAPTION.match(nl_text, starts[i]) and doc.line(i).words <= self.MAX_WORDS:
                 yield self.span(doc, i, i, "caption", f"figure caption: {doc.line(i).text[:40]}")
 
 
