@@ -25,20 +25,9 @@ BODY_MIN_WORDS = 12
 _BODY_MIN_CHARS = 2 * BODY_MIN_WORDS - 1
 
 
-#: The end of a line whose last non-blank character is sentence punctuation (same test as
-#: ``_ends_terminal``, over the whole text at once).
+#: The end of a line whose last non-blank character is sentence punctuation (the body-line
+#: test of ``first_body_line`` and ``_bodies_from_end``, over the whole text at once).
 _TERMINAL_LINE_END = re.compile("[" + re.escape("".join(sorted(_TERMINAL))) + r"][^\S\n]*$", re.MULTILINE)
-
-
-def _ends_terminal(raw: str) -> bool:
-    """``raw.rstrip()[-1:] in _TERMINAL``, without copying the line when it does not end in
-    whitespace (most lines)."""
-    if not raw:
-        return False
-    last = raw[-1]
-    if last.isspace():
-        return raw.rstrip()[-1:] in _TERMINAL
-    return last in _TERMINAL
 
 
 class cached_property:  # noqa: N801 - named after the functools decorator it replaces
@@ -168,11 +157,6 @@ class DocView:
         lines = self.raw_lines
         return [i for i in range(first, len(lines)) if lines[i] and not lines[i].isspace()]
 
-    def is_body(self, i: int) -> bool:
-        """Is line ``i`` body-like (``Line.body_like``)? Cheap: last character first."""
-        raw = self.raw_lines[i]
-        return _ends_terminal(raw) and len(raw.split()) >= BODY_MIN_WORDS
-
     def last_body_line(self, skip: Callable[[int], bool] | None = None) -> int:
         """Index of the last body-like line not excluded by ``skip``, or -1. Walks back from
         the end, so it costs only the tail; the body-like lines it passes are remembered, so
@@ -192,7 +176,8 @@ class DocView:
             i = self._walk_next
             self._walk_next = i - 1
             raw = lines[i]
-            # inlined _ends_terminal, after the cheapest test: 12 words need 23 characters
+            # sentence-final (last non-blank character), after the cheapest test: 12 words
+            # need 23 characters
             if len(raw) >= _BODY_MIN_CHARS and (
                 raw[-1] in terminal or (raw[-1].isspace() and raw.rstrip()[-1:] in terminal)
             ) and len(raw.split()) >= BODY_MIN_WORDS:
@@ -210,7 +195,8 @@ class DocView:
         only the head."""
         terminal = _TERMINAL
         for i, raw in enumerate(self.raw_lines):
-            # inlined _ends_terminal, after the cheapest test: 12 words need 23 characters
+            # sentence-final (last non-blank character), after the cheapest test: 12 words
+            # need 23 characters
             if len(raw) >= _BODY_MIN_CHARS and (
                 raw[-1] in terminal or (raw[-1].isspace() and raw.rstrip()[-1:] in terminal)
             ) and len(raw.split()) >= BODY_MIN_WORDS:
