@@ -232,7 +232,8 @@ def test_line_cues_mark_the_openings_the_shape_rules_check():
 
 
 CUE_OPENINGS = ["E-Mail: ", "tel.", "TEL ", "+", "Телефон ", "Abb. 3: ", "Figure ", "[iv] ", "^2 ", "¹ ",
-                "12. ", "(3) ", "٣. ", "1234. ", "x ", "PDF | 38 KB", "(pdf, ٣mb)", "zip 2 kbä "]  # fmt: skip
+                "12. ", "(3) ", "٣. ", "1234. ", "x ", "PDF | 38 KB", "(pdf, ٣mb)", "zip 2 kbä ",
+                "(PDF, 3 МБ)", "РИС. 3: ", "ŞƏKİL 2: "]  # fmt: skip
 cue_lines = st.tuples(st.sampled_from(LEADS), st.sampled_from(CUE_OPENINGS), pieces).map("".join)
 
 
