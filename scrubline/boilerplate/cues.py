@@ -38,8 +38,11 @@ FIGURE_LABELS = (
     "rysunek", "rys.", "wykres", "рисунок", "рис.", "график", "диаграмма", "şəkil", "նկար",
 )  # fmt: skip
 FIGURE_LABEL = "(?:" + "|".join(re.escape(w) for w in sorted(FIGURE_LABELS, key=len, reverse=True)) + ")"
-#: An endnote marker at a line's start: "[iv]", "[12]", "^3", "¹²", "4.", "5)", "(6)".
-NOTE_MARK = r"(?:\[(?:[ivxlcdm]{1,7}|\d{1,3})\]|\^\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3}|\d{1,3}[.)]|\(\d{1,3}\))"
+#: An endnote marker at a line's start: marked ("[iv]", "[12]", "^3", "¹²") or numbered
+#: ("4.", "5)", "(6)").
+NOTE_MARK_MARKED = r"(?:\[(?:[ivxlcdm]{1,7}|\d{1,3})\]|\^\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})"
+NOTE_MARK_NUMBERED = r"(?:\d{1,3}[.)]|\(\d{1,3}\))"
+NOTE_MARK = f"(?:{NOTE_MARK_MARKED}|{NOTE_MARK_NUMBERED})"
 
 #: A file type and its size, anywhere in a line: "PDF | 38 KB", "(pdf, 298kb)", "ZIP 20,5 MB",
 #: "(PDF, 1,2 Mo)", "PDF, 3 МБ".
@@ -50,19 +53,24 @@ _DOWNLOAD = _FILE_TYPE + r"[^\w\n]{0,4}\d{1,4}(?:[.,]\d{1,3})?[^\S\n]?" + _SIZE_
 #: a size unit close together on one line; ``re`` narrows its lines to ``_DOWNLOAD``.
 _HS_DOWNLOAD = _FILE_TYPE + r".{1,16}" + _SIZE_UNIT
 
-#: One scan over ``"\n" + lowered text``: a line start, its indentation, then the first cue
-#: that fits (the alternatives cannot both fit one line's opening). Wider than each rule's
+#: What opens a candidate line, per line-start cue (lowercase). Wider than each rule's
 #: pattern (any indentation, any first marker character): the rules filter.
+_OPENINGS = {
+    "contact": r"(?:" + CONTACT_LABEL + r"|\+)",
+    "caption": FIGURE_LABEL,
+    "note": r"(?:[\[\^⁰¹²³⁴⁵⁶⁷⁸⁹(]|\d{1,3}[.)])",
+}
+#: One scan over ``"\n" + lowered text``: a line start, its indentation, then the first cue
+#: that fits (the openings cannot both fit one line).
 _CUES = re.compile(
-    r"\n[^\S\n]*(?:(?P<contact>" + CONTACT_LABEL + r"|\+)|(?P<caption>" + FIGURE_LABEL
-    + r")|(?P<note>[\[\^⁰¹²³⁴⁵⁶⁷⁸⁹(]|\d{1,3}[.)]))"
-)  # fmt: skip
+    r"\n[^\S\n]*(?:" + "|".join(f"(?P<{name}>{opening})" for name, opening in _OPENINGS.items()) + ")"
+)
 
 #: Cues that may stand anywhere in a line (the reference scans for them apart).
 _ANYWHERE = {"download": re.compile(_DOWNLOAD)}  # on the lowercased text
 _ANYWHERE_ANY_CASE = {name: re.compile(p.pattern, re.IGNORECASE) for name, p in _ANYWHERE.items()}
 
-CUE_NAMES = ("contact", "caption", "note", "download")
+CUE_NAMES = (*_OPENINGS, *_ANYWHERE)  # contact, caption, note, download
 
 
 def line_cues(doc: DocView) -> dict[str, list[int]]:
@@ -133,9 +141,7 @@ def _hs_source(pattern: str) -> bytes:
 
 
 _HS_CUES = (  # in CUE_NAMES order: hyperscan sources
-    _hs_source(r"(?:" + CONTACT_LABEL + r"|\+)"),
-    _hs_source(FIGURE_LABEL),
-    _hs_source(r"(?:[\[\^⁰¹²³⁴⁵⁶⁷⁸⁹(]|\d{1,3}[.)])"),
+    *(_hs_source(opening) for opening in _OPENINGS.values()),
     _HS_DOWNLOAD.encode("utf-8"),
 )
 # on the text as it is: caseless (Unicode case folding for the line-start cues)

@@ -16,7 +16,7 @@ from functools import lru_cache
 from ..footnotes import NOTE_HEADINGS, find_endnote_block
 from ..records import Span
 from .base import Rule
-from .cues import CONTACT_LABEL, NOTE_MARK, line_cues
+from .cues import CONTACT_LABEL, NOTE_MARK, NOTE_MARK_MARKED, NOTE_MARK_NUMBERED, line_cues
 from .document import _TERMINAL as _TERMINAL_CHARS
 from .document import DocView, Line
 from .lexicon import Hit, Phrase
@@ -306,7 +306,6 @@ class LexiconRules(Rule):
 # --------------------------------------------------------------------------- contact lines
 
 _EMAIL = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-_LABEL = CONTACT_LABEL
 
 
 def _contact_pattern(ws: str) -> str:
@@ -314,7 +313,7 @@ def _contact_pattern(ws: str) -> str:
     ``[^\\S\\n]`` when scanning the whole text line by line)."""
     placeholder = rf"\[{ws}*email(?:{ws}|\u00a0)*(?:&#160;)?protected{ws}*\]"
     phone = rf"\+?\(?\d(?:[\d().\-/\u00a0]|{ws}){{5,}}\d"
-    item = rf"(?:{_LABEL}{ws}*[:.]?{ws}*)?(?:{_EMAIL}|{placeholder}|{phone})"
+    item = rf"(?:{CONTACT_LABEL}{ws}*[:.]?{ws}*)?(?:{_EMAIL}|{placeholder}|{phone})"
     return rf"{item}(?:{ws}*[,;/|]{ws}*{item})*{ws}*"
 
 
@@ -356,7 +355,7 @@ def _looks_like_phone(text: str) -> bool:
 
 
 _YEAR_RANGE = re.compile(r"\d{4}\s*[-–—/]\s*\d{4}")
-_LABEL_AT = re.compile(_LABEL, re.IGNORECASE)
+_LABEL_AT = re.compile(CONTACT_LABEL, re.IGNORECASE)
 _ANY_DIGIT = re.compile(r"\d")
 
 
@@ -390,11 +389,8 @@ class ContactLineRule(Rule):
 # --------------------------------------------------------------------------- endnotes
 
 #: Note lines by marker style, matched at a line's start in "\n" + text.
-_NOTE_CUE_MARKED = re.compile(
-    r"\n[ \t\u00a0]*(?:\[(?:[ivxlcdm]{1,7}|\d{1,3})\]|\^\d{1,3}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,3})[ \t\u00a0]*\S",
-    re.IGNORECASE,
-)
-_NOTE_CUE_NUMBERED = re.compile(r"\n[ \t\u00a0]*(?:\d{1,3}[.)]|\(\d{1,3}\))[ \t\u00a0]*\S")
+_NOTE_CUE_MARKED = re.compile(r"\n[ \t\u00a0]*" + NOTE_MARK_MARKED + r"[ \t\u00a0]*\S", re.IGNORECASE)
+_NOTE_CUE_NUMBERED = re.compile(r"\n[ \t\u00a0]*" + NOTE_MARK_NUMBERED + r"[ \t\u00a0]*\S")
 _NOTE_LINE_START = re.compile(r"[ \t\u00a0]*" + NOTE_MARK + r"[ \t\u00a0]*\S", re.IGNORECASE)
 
 
@@ -745,7 +741,6 @@ class DateLineRule(Rule):
                 out.append(i)
             i += step
         return out
-
 
 
 # --------------------------------------------------------------------------- related blocks
