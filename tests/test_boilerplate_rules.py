@@ -105,6 +105,12 @@ def test_contact_candidates_cover_every_contact_line(text: str) -> None:
             assert i in candidates
 
 
+def test_contact_candidates_find_the_placeholder_in_any_case() -> None:
+    """Hypothesis found "[EMAIL PROTECTED]" missed by a case-sensitive search."""
+    doc = DocView(f"{BODY}\n[EMAIL PROTECTED]\nKontakt: [email\u00a0protected]\n")
+    assert _contact_candidates(doc) >= {1, 2}
+
+
 def test_body_line_helpers_agree() -> None:
     text = f"Menu\n\n{BODY}\n\nShort line\n{BODY}\nTail"
     doc = DocView(text)
@@ -227,7 +233,7 @@ def test_line_cues_mark_the_openings_the_shape_rules_check():
         "Fig ure 2 is not a label\n"  # 6 nothing
     )
     cues = line_cues(DocView(text))
-    assert cues == {"contact": [2, 4], "caption": [3], "note": [0, 5], "download": []}
+    assert cues == {"contact": [2, 4], "caption": [3], "note": [0, 5], "download": [], "placeholder": []}
     assert line_cues_reference(DocView(text)) == cues
 
 

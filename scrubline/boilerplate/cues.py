@@ -1,9 +1,10 @@
 """Cues of the shape rules, found in one pass over the text.
 
 Three rules look for lines by how they open: contact lines ("E-Mail: …", "+49 …"), endnote
-lines ("[iv] …", "¹ …", "3. …") and figure captions ("Abbildung 4: …"); one looks for a
-file type and size anywhere in a line ("PDF | 38 KB"). One scan marks the candidate lines of
-all four; each rule then checks only those. A cue is a necessary condition, never the verdict.
+lines ("[iv] …", "¹ …", "3. …") and figure captions ("Abbildung 4: …"); others look for a
+file type and size ("PDF | 38 KB") or an e-mail placeholder ("[email protected]") anywhere in
+a line. One scan marks the candidate lines of all; each rule then checks only those. A cue is
+a necessary condition, never the verdict.
 
 Two interchangeable scanners give the same lines: hyperscan (when installed), caseless over
 the UTF-8 bytes the lexicon scan reads anyway, about 3 ms per MB; and one ``re`` pattern with
@@ -66,11 +67,12 @@ _CUES = re.compile(
     r"\n[^\S\n]*(?:" + "|".join(f"(?P<{name}>{opening})" for name, opening in _OPENINGS.items()) + ")"
 )
 
-#: Cues that may stand anywhere in a line (the reference scans for them apart).
-_ANYWHERE = {"download": re.compile(_DOWNLOAD)}  # on the lowercased text
+#: Cues that may stand anywhere in a line (the reference scans for them apart): a download
+#: link, and the placeholder of an obfuscated e-mail address ("[email protected]").
+_ANYWHERE = {"download": re.compile(_DOWNLOAD), "placeholder": re.compile("protected")}  # lowercased text
 _ANYWHERE_ANY_CASE = {name: re.compile(p.pattern, re.IGNORECASE) for name, p in _ANYWHERE.items()}
 
-CUE_NAMES = (*_OPENINGS, *_ANYWHERE)  # contact, caption, note, download
+CUE_NAMES = (*_OPENINGS, *_ANYWHERE)  # contact, caption, note, download, placeholder
 
 
 def line_cues(doc: DocView) -> dict[str, list[int]]:
@@ -143,9 +145,10 @@ def _hs_source(pattern: str) -> bytes:
 _HS_CUES = (  # in CUE_NAMES order: hyperscan sources
     *(_hs_source(opening) for opening in _OPENINGS.values()),
     _HS_DOWNLOAD.encode("utf-8"),
+    b"protected",
 )
 # on the text as it is: caseless (Unicode case folding for the line-start cues)
-_HS_FLAGS = (*[("UTF8", "UCP", "CASELESS")] * 3, ("UTF8", "CASELESS"))
+_HS_FLAGS = (*[("UTF8", "UCP", "CASELESS")] * len(_OPENINGS), *[("UTF8", "CASELESS")] * len(_ANYWHERE))
 _hs_db: list[object] = []
 _hs_local = threading.local()
 

@@ -326,14 +326,14 @@ def _contact_candidates(doc: DocView) -> set[int]:
     those starting with a digit or "(" (an unlabelled phone number). Found with C-level scans;
     no Python work per line."""
     text = doc.text
-    lines: set[int] = set(line_cues(doc)["contact"])  # a contact label or "+" opens the line
-    for needle in ("@", "protected"):
-        at = text.find(needle)
-        while at >= 0:
-            i = doc.line_of(at)
-            lines.add(i)
-            nxt = doc.line_starts[i + 1] if i + 1 < len(doc.line_starts) else len(text)
-            at = text.find(needle, nxt)
+    cues = line_cues(doc)
+    lines: set[int] = {*cues["contact"], *cues["placeholder"]}  # a label or "+" opens the line
+    at = text.find("@")
+    while at >= 0:
+        i = doc.line_of(at)
+        lines.add(i)
+        nxt = doc.line_starts[i + 1] if i + 1 < len(doc.line_starts) else len(text)
+        at = text.find("@", nxt)
     last_body = doc.last_body_line()
     if last_body < len(doc) - 1:
         tail_start = doc.line_starts[last_body + 1]
@@ -364,7 +364,7 @@ class ContactLineRule(Rule):
     numbers (optionally labelled): contact blocks, wherever they stand."""
 
     rule_id = "contact_line"
-    version = 1
+    version = 2  # v2: the e-mail placeholder in any case ("[EMAIL PROTECTED]")
     categories = ("contact",)
 
     def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
