@@ -31,10 +31,6 @@ def expectations_dir() -> Path:
     return project_root() / "expectations"
 
 
-def views_dir() -> Path:
-    return project_root() / "warehouse" / "views"
-
-
 def seeds_dir() -> Path:
     return project_root() / "seeds"
 
