@@ -27,10 +27,6 @@ def schemas_dir() -> Path:
     return project_root() / "schemas"
 
 
-def expectations_dir() -> Path:
-    return project_root() / "expectations"
-
-
 def seeds_dir() -> Path:
     return project_root() / "seeds"
 

@@ -32,10 +32,6 @@ from .db import (
 )
 from .dq import (
     DQ_MEMORY_LIMIT,
-    DRIFT_DEFAULTS,
-    dq_metrics,
-    dq_outlet_drift,
-    dq_run_counts,
     dq_snapshot,
     quarantine,
     store_dq_results,
@@ -62,13 +58,11 @@ from .runs import (
 )
 
 __all__ = [
-    "DQ_MEMORY_LIMIT", "DRIFT_DEFAULTS", "MigrationError", "WarehouseLocked", "_load_batch",
-    "build_fts", "connect", "create_views", "default_db_path", "dq_metrics", "dq_outlet_drift",
-    "dq_run_counts", "dq_snapshot", "explanation", "fetch_states", "finish_run", "load_batch",
-    "lock_path", "mark_abandoned_runs", "migrate", "outlet_texts", "publish",
+    "DQ_MEMORY_LIMIT", "MigrationError", "WarehouseLocked", "_load_batch", "build_fts", "connect",
+    "create_views", "default_db_path", "dq_snapshot", "explanation", "fetch_states", "finish_run",
+    "load_batch", "lock_path", "mark_abandoned_runs", "migrate", "outlet_texts", "publish",
     "published_db_path", "quarantine", "query", "query_table", "replace_clusters", "run_changes",
-    "run_summary", "run_trail", "search", "session", "set_run_environment", "signature_rows",
-    "sql", "start_run", "store_dq_results", "store_signatures", "store_templates",
-    "stored_captures", "template_rows", "transaction", "unsigned_documents", "verification_rows",
-    "write_lock",
+    "run_summary", "run_trail", "search", "session", "set_run_environment", "signature_rows", "sql",
+    "start_run", "store_dq_results", "store_signatures", "store_templates", "stored_captures",
+    "template_rows", "transaction", "unsigned_documents", "verification_rows", "write_lock",
 ]  # fmt: skip

@@ -43,19 +43,19 @@ class MigrationError(RuntimeError):
 # ------------------------------------------------------------------------------- SQL files
 
 
-def _sql_root() -> Any:
-    return importlib_resources.files("scrubline.warehouse") / "sql"
+def _sql_root(package: str) -> Any:
+    return importlib_resources.files(package) / "sql"
 
 
 @cache
-def sql(name: str) -> str:
-    """The text of ``sql/<name>.sql`` in this package, e.g. ``sql("load/captures")``."""
-    return (_sql_root() / f"{name}.sql").read_text(encoding="utf-8")
+def sql(name: str, package: str = "scrubline.warehouse") -> str:
+    """The text of ``sql/<name>.sql`` in ``package``, e.g. ``sql("load/captures")``."""
+    return (_sql_root(package) / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def sql_files(folder: str) -> list[tuple[str, str]]:
-    """(file name, text) of every ``sql/<folder>/*.sql``, sorted by name."""
-    root = _sql_root() / folder
+def sql_files(folder: str, package: str = "scrubline.warehouse") -> list[tuple[str, str]]:
+    """(file name, text) of every ``sql/<folder>/*.sql`` of ``package``, sorted by name."""
+    root = _sql_root(package) / folder
     files = sorted((p for p in root.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
     return [(p.name, p.read_text(encoding="utf-8")) for p in files]
 

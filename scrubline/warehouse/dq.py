@@ -1,9 +1,9 @@
-"""The warehouse side of data quality: per-run snapshots and metrics for Great Expectations,
-stored results, quarantine."""
+"""The warehouse side of data quality: the per-run snapshot Great Expectations reads, stored
+results, quarantine. (The metrics and thresholds are :mod:`scrubline.quality`.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,6 @@ import pyarrow as pa
 from scrubline import staging
 
 from .db import (
-    Connection,
     cap_memory,
     count,
     insert_rows,
@@ -33,22 +32,9 @@ DQ_MEMORY_LIMIT = "512MB"
 #: Per-run tables for Great Expectations' SQL path (``sql/dq/snapshot_<table>.sql``): scalar
 #: columns only (no JSON/LIST, which SQLAlchemy reflection on DuckDB does not type),
 #: restricted to the run with a parameter. No text columns: the texts are most of the
-#: warehouse, so every check that reads text (length included) runs on :func:`dq_metrics`,
+#: warehouse, so every check that reads text (length included) runs on the metrics path
 #: which scans them once.
 SNAPSHOT_TABLES = ("documents", "removed_spans", "footnotes", "captures", "outlets", "runs")
-
-#: A canonical citation URL: http(s), a dotted host without spaces or userinfo, then anything.
-_URL_SHAPE = r"^https?://[^\s/?#@]+\.[^\s/?#@.]+(:\d+)?([/?#]\S*)?$"
-
-#: The per-outlet drift rule (see expectations/outlets.json, outlets.no_extraction_drift).
-DRIFT_DEFAULTS: dict[str, float] = {
-    "min_history_docs": 5,  # earlier documents of the outlet needed to judge at all
-    "min_run_docs": 3,  # documents of the outlet in this run
-    "history_window": 500,  # the outlet's latest earlier documents form its baseline
-    "robust_sds": 3.0,  # shift beyond this many robust SDs (1.4826 * MAD) ...
-    "share_floor": 0.15,  # ... and beyond this absolute share removed
-    "min_history_citations": 2.0,  # citations/doc dropping to 0 counts where history had this
-}
 
 
 def dq_snapshot(db_path: str | Path, run_id: str, snapshot_path: str | Path) -> dict[str, int]:
@@ -70,87 +56,6 @@ def dq_snapshot(db_path: str | Path, run_id: str, snapshot_path: str | Path) -> 
             return {t: count(con, f"SELECT count(*) FROM scrubline_dq.{t}") for t in SNAPSHOT_TABLES}
         finally:
             con.execute("DETACH scrubline_dq")
-
-
-def _any_pattern(patterns: Sequence[str]) -> str:
-    """All residue patterns as one case-insensitive RE2 alternation.
-
-    Scanning every text with one compiled pattern is what makes the residue check cheap:
-    a pattern that varies per row is compiled per row (~40 us x 270 patterns x documents).
-    The matched strings are named afterwards, per distinct string. Matches do not overlap,
-    so ``residue_hits`` may leave out a pattern overlapping another one's match;
-    ``residue_count`` (the number of matches) is exact.
-    """
-    return "(?i)" + "|".join(f"(?:{p})" for p in patterns) if patterns else "(?i)[^\\s\\S]"
-
-
-def dq_metrics(
-    db_path: str | Path,
-    run_id: str,
-    residue_patterns: Sequence[str] = (),
-    *,
-    drift: Mapping[str, float] | None = None,
-) -> dict[str, pa.Table]:
-    """Per-row metrics of this run computed by DuckDB, for GE's DataFrame path (no raw text).
-
-    ``document_metrics``: chars_clean (length of the clean text), fffd_count (U+FFFD in clean
-    text), residue_count / residue_hits (matches of ``residue_patterns`` in the clean text /
-    the patterns they match; RE2, case-insensitive, see :func:`_any_pattern`),
-    length_gap (len(text_normalized) - len(text) - removed span chars: 0 when cleaning is
-    reversible), mojibake (``stats.mojibake`` stored by the cleaner: ftfy's badness; NULL when
-    not recorded), published_after_fetch.
-    ``footnote_metrics``: is_local_path (file: URLs, drive-letter and UNC paths, or the issue
-    local_file_path), missing_note, malformed_url (the issue, or a canonical URL of the wrong
-    shape). ``outlet_drift``: :func:`dq_outlet_drift` (``drift`` overrides its rule).
-    ``run_counts``: :func:`dq_run_counts`.
-    """
-    with session(db_path, migrate=False) as con:
-        cap_memory(con, DQ_MEMORY_LIMIT)
-        docs = con.execute(
-            sql("dq/document_metrics"),
-            {
-                "run_id": run_id,
-                "patterns": list(residue_patterns),
-                "any_residue": _any_pattern(residue_patterns),
-            },
-        ).fetch_arrow_table()
-        notes = con.execute(
-            sql("dq/footnote_metrics"), {"run_id": run_id, "url_shape": _URL_SHAPE}
-        ).fetch_arrow_table()
-        drifts = _outlet_drift(con, run_id, drift)
-        counts = con.execute(sql("dq/run_counts"), {"run_id": run_id}).fetch_arrow_table()
-    return {"document_metrics": docs, "footnote_metrics": notes, "outlet_drift": drifts, "run_counts": counts}
-
-
-def _outlet_drift(con: Connection, run_id: str, rule: Mapping[str, float] | None) -> pa.Table:
-    params: dict[str, Any] = {**DRIFT_DEFAULTS, **(rule or {}), "run_id": run_id}
-    unknown = set(params) - {*DRIFT_DEFAULTS, "run_id"}
-    if unknown:
-        raise ValueError(f"unknown drift parameters: {sorted(unknown)}")
-    for key in ("min_history_docs", "min_run_docs", "history_window"):
-        params[key] = int(params[key])
-    return con.execute(sql("dq/outlet_drift"), params).fetch_arrow_table()
-
-
-def dq_outlet_drift(db_path: str | Path, run_id: str, rule: Mapping[str, float] | None = None) -> pa.Table:
-    """Per outlet of this run: share removed and citations per document against the outlet's
-    earlier documents (latest ``history_window`` of earlier runs, quarantined ones left out).
-
-    One row per outlet with documents in the run: run_docs, history_docs, eligible (enough of
-    both), run_share_mean/median, history_share_median, history_share_sd (1.4826 * MAD),
-    share_shift (run median - history median), share_threshold (max(robust_sds * SD,
-    share_floor)), share_z, run/history_citations_mean, share_drifted, citations_drifted,
-    drifted and a readable reason. ``rule`` overrides :data:`DRIFT_DEFAULTS`.
-    """
-    with session(db_path, read_only=True) as con:
-        return _outlet_drift(con, run_id, rule)
-
-
-def dq_run_counts(db_path: str | Path, run_id: str) -> pa.Table:
-    """Rows staged by the run's batches (manifest counts) vs rows loaded for its documents:
-    table_name, batches, staged, loaded, count_gap (loaded - staged; 0 when consistent)."""
-    with session(db_path, read_only=True) as con:
-        return con.execute(sql("dq/run_counts"), {"run_id": run_id}).fetch_arrow_table()
 
 
 # ----------------------------------------------------------------------------- results

@@ -1,9 +1,9 @@
+-- Per-footnote metrics of one run ($run_id) for GE's metrics path.
 WITH notes AS (
     SELECT f.doc_id, f.capture_id, f.ordinal, f.url, f.url_canonical,
            coalesce(f.issues, []::VARCHAR[]) AS issues,
-           f.url ILIKE 'file:%'
-               OR regexp_matches(f.url, '^[A-Za-z]:[\\/]')
-               OR starts_with(f.url, '\\')
+           -- $local_path: scrubline.urls.LOCAL_PATH, the cleaner's own rule
+           regexp_matches(f.url, $local_path)
                OR list_contains(f.issues, 'local_file_path') AS is_local_path
     FROM footnotes f JOIN documents d USING (doc_id, capture_id)
     WHERE d.run_id = $run_id
