@@ -93,6 +93,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------- explain
 
+
 def render_in_place(text: str, spans: list[dict[str, Any]], color: bool) -> str:
     """``text`` with each removed span shown where it was, labelled with its rule."""
     out: list[str] = []
@@ -164,12 +165,16 @@ def format_explanation(info: dict[str, Any], color: bool = False) -> str:
         f"  source     {cap.get('source_uri')}  fetched {cap.get('fetched_at')}  "
         f"{cap.get('byte_size')} bytes  {cap.get('content_type') or ''}",
         f"  capture    sha256 {doc['capture_id']}  raw: {cap.get('raw_path')}",
-        f"  fetch      {fetch}" + (f"  WARC {cap['warc_record_id']}" if cap.get("warc_record_id") else "")
+        f"  fetch      {fetch}"
+        + (f"  WARC {cap['warc_record_id']}" if cap.get("warc_record_id") else "")
         + (f"  hints: {hints}" if hints else ""),
         *([f"  headers    {json.dumps(headers, ensure_ascii=False)}"] if headers else []),
         f"  decode     {_decode_line(doc['decode'])}",
-        *([f"  extract    {stats['extractor']}"] if isinstance(stats, dict) and stats.get("extractor")
-          else []),
+        *(
+            [f"  extract    {stats['extractor']}"]
+            if isinstance(stats, dict) and stats.get("extractor")
+            else []
+        ),
         f"  normalize  {'ftfy plan ' + ' > '.join(plan) + ' (replayable)' if plan else 'no repair needed'}",
         f"  outlet     {doc['outlet_id']} ({outlet['name'] if outlet else 'unknown'}), "
         f"confidence {doc['outlet_confidence']}",
@@ -191,11 +196,15 @@ def format_explanation(info: dict[str, Any], color: bool = False) -> str:
             for v in versions
         ]
     for change in info.get("changes") or []:
-        rules = ", ".join(f"{s['rule_id']}/v{s['rule_version']} {s['spans_before']}->{s['spans_after']}"
-                          for s in change.get("span_changes") or [])
+        rules = ", ".join(
+            f"{s['rule_id']}/v{s['rule_version']} {s['spans_before']}->{s['spans_after']}"
+            for s in change.get("span_changes") or []
+        )
         was = f" (was {change['previous_capture_id'][:16]})" if change.get("previous_capture_id") else ""
-        lines.append(f"  change     run {change['run_id']}: {change['change']}{was}"
-                     + (f" rules {rules}" if rules else ""))
+        lines.append(
+            f"  change     run {change['run_id']}: {change['change']}{was}"
+            + (f" rules {rules}" if rules else "")
+        )
     lines.append(f"  removed    {len(info['removed'])} spans")
     lines.append(f"  footnotes  {len(info['footnotes'])}")
     lines += [_footnote_line(f) for f in info["footnotes"]]
@@ -224,8 +233,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
             if v.status != verify.VERIFIED or args.verbose:
                 print(f"{v.status:<13} {v.doc_id} {v.capture_id[:16]} {v.source_uri}"
                       + (f"\n              {v.stage}: {v.detail}" if v.stage else ""))  # fmt: skip
-        print(f"{counts['verified']} verified, {counts['failed']} failed, "
-              f"{counts['cannot_verify']} cannot verify (of {len(verdicts)} document versions)")
+        print(
+            f"{counts['verified']} verified, {counts['failed']} failed, "
+            f"{counts['cannot_verify']} cannot verify (of {len(verdicts)} document versions)"
+        )
     return 1 if counts["failed"] else 0
 
 
@@ -261,8 +272,13 @@ def format_reprocess(summary: dict[str, Any]) -> str:
         lines += [f"    {r['rule_id']}/v{r['rule_version']:<4} {r['documents']:>5} {r['spans_delta']:>+6} "
                   f"{r['chars_delta']:>+8}" for r in changes["by_rule"]]  # fmt: skip
     for d in changed:
-        rules = ", ".join(f"{s['rule_id']}/v{s['rule_version']} {s['spans_before']}->{s['spans_after']}"
-                          for s in d["span_changes"]) or "text only"
+        rules = (
+            ", ".join(
+                f"{s['rule_id']}/v{s['rule_version']} {s['spans_before']}->{s['spans_after']}"
+                for s in d["span_changes"]
+            )
+            or "text only"
+        )
         lines.append(f"  {d['doc_id']} {d['source_uri']}: {rules}")
     return "\n".join(lines)
 
@@ -305,13 +321,10 @@ def cmd_sql(args: argparse.Namespace) -> int:
     from scrubline import warehouse
 
     db = args.db or str(warehouse.published_db_path())
-    con = warehouse.connect(db, read_only=True)
-    try:
+    with warehouse.session(db, read_only=True) as con:
         cur = con.execute(args.query)
         names = [d[0] for d in cur.description]
         rows = cur.fetchall()
-    finally:
-        con.close()
     print(format_table(names, rows))
     return 0
 
