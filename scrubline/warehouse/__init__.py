@@ -38,6 +38,7 @@ from .dq import (
     DQ_MEMORY_LIMIT,
     dq_snapshot,
     quarantine,
+    run_document_count,
     store_dq_results,
 )
 from .load import _load_batch, load_batch
@@ -62,7 +63,7 @@ from .runs import (
 )
 
 __all__ = [
-    "ANALYST_SETTINGS", "DatabaseError", "analyst_session", "write_parquet",
+    "ANALYST_SETTINGS", "DatabaseError", "run_document_count", "analyst_session", "write_parquet",
     "DQ_MEMORY_LIMIT", "MigrationError", "WarehouseLocked", "_load_batch", "build_fts", "connect",
     "create_views", "default_db_path", "dq_snapshot", "explanation", "fetch_states", "finish_run",
     "load_batch", "lock_path", "mark_abandoned_runs", "migrate", "outlet_texts", "publish",
