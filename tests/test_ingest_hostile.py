@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import zlib
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,28 @@ def test_iter_inputs_is_lazy(tmp_path: Path) -> None:
     rest = list(walk)
     assert first.source_uri.endswith("/0.txt")
     assert [type(x).__name__ for x in rest] == ["Capture", "Reject"]
+
+
+def test_gzip_bomb_served_as_a_warc_url_is_bounded() -> None:
+    from helpers import QuietHandler, local_server
+
+    from scrubline.ingest import FetchConfig, Fetcher, Source, read_sources
+
+    ok = _warc_record("https://x.example/ok", b"<html><body><p>served after a bomb</p></body></html>")
+    deflater = zlib.compressobj(9, zlib.DEFLATED, 31)
+    bomb = deflater.compress(_warc_record("https://x.example/bomb", b"")[:-4])
+    bomb += b"".join(deflater.compress(b"\0" * (1 << 22)) for _ in range(16)) + deflater.flush()  # 64 MiB
+    body = bomb + gzip.compress(ok)
+
+    class Served(QuietHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server API
+            self.send(200, body, "application/warc")
+
+    with local_server(Served) as url:
+        fetcher = Fetcher(FetchConfig(allow_private=True, politeness_s=0, respect_robots=False))
+        limits = IngestLimits(max_payload_bytes=1_000_000)
+        captures, rejects = read_sources(
+            [Source(kind="warc", url=f"{url}/x.warc.gz")], fetcher=fetcher, limits=limits
+        )
+    assert [c.source_uri for c in captures] == ["https://x.example/ok"]
+    assert [r.error_class for r in rejects] == ["TooLarge"]
