@@ -102,7 +102,13 @@ def cmd_clean(args: argparse.Namespace) -> int:
     _existing_inputs([args.input])
     captures, rejects = read_inputs([args.input])
     results, failed = clean_many(captures, workers=args.workers)
+    # `source` joins each record back to its input file: the path relative to the input folder
+    named = {c.source_uri: (c.input_path, c.source_id) for c in captures}
     records = [result_record(r) for r in results] + [reject_record(r) for r in [*rejects, *failed]]
+    for record in records:
+        input_path, source_id = named.get(record["source_uri"], (None, None))
+        record["source"] = input_path or record["source"]
+        record["id"] = source_id
     records.sort(key=lambda r: r["source_uri"])
     lines = (json.dumps(record, ensure_ascii=False) + "\n" for record in records)
     errors = len(rejects) + len(failed)

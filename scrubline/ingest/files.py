@@ -204,11 +204,16 @@ def local_uri(path: Path, root: Path) -> str:
     URI is printable even for names that are not UTF-8 (``safe_text``).
     """
     root_abs = os.path.abspath(root)
-    rel = os.path.relpath(os.path.abspath(path), root_abs)
+    name = os.path.basename(os.path.realpath(root_abs)) or os.path.basename(root_abs)
+    return safe_text(f"local:{name}/{relative_path(path, root)}")
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` in POSIX form (the file name when it is not below root)."""
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
     if rel.startswith(".."):
         rel = os.path.basename(path)
-    name = os.path.basename(os.path.realpath(root_abs)) or os.path.basename(root_abs)
-    return safe_text(f"local:{name}/{PurePosixPath(*Path(rel).parts).as_posix()}")
+    return PurePosixPath(*Path(rel).parts).as_posix()
 
 
 def sniff_content_type(path: Path, raw: bytes) -> str:
@@ -243,6 +248,7 @@ def read_entry(entry: _Entry, limits: IngestLimits = DEFAULT_LIMITS) -> Capture 
         source_id=entry.source_id,
         language_hint=entry.language,
         outlet_hint=entry.outlet,
+        input_path=safe_text(relative_path(entry.path, entry.root)),
     )
 
 
