@@ -99,8 +99,11 @@ def cmd_clean(args: argparse.Namespace) -> int:
     from scrubline.export import reject_record, result_record
     from scrubline.ingest import read_inputs
 
+    from scrubline.ingest import IngestReport
+
     _existing_inputs([args.input])
-    captures, rejects = read_inputs([args.input])
+    report = IngestReport()
+    captures, rejects = read_inputs([args.input], report=report)
     results, failed = clean_many(captures, workers=args.workers)
     # `source` joins each record back to its input file: the path relative to the input folder
     named = {c.source_uri: (c.input_path, c.source_id) for c in captures}
@@ -112,6 +115,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
     records.sort(key=lambda r: r["source_uri"])
     lines = (json.dumps(record, ensure_ascii=False) + "\n" for record in records)
     errors = len(rejects) + len(failed)
+    for reason, n in sorted(report.skipped.items()):
+        examples = ", ".join(report.examples.get(reason, [])[:3])
+        print(f"skipped {n} ({reason}): {examples}{', …' if n > 3 else ''}", file=sys.stderr)
     if args.output == "-":
         sys.stdout.writelines(lines)
         print(f"{len(results)} documents, {errors} errors", file=sys.stderr)

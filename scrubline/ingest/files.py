@@ -2,8 +2,10 @@
 
 - A **file** path is read as one capture (a ``manifest.jsonl`` given directly is read as a
   manifest: only the files it names).
-- A **directory** is read non-recursively: every ``.txt``, ``.html``, ``.htm`` file directly
-  in it (sorted by name), enriched by ``manifest.jsonl`` there if present. Manifest lines come
+- A **directory** is read recursively: every ``.txt``/``.text``/``.md`` (text) and
+  ``.html``/``.htm``/``.xhtml`` file in it and its subfolders (sorted by path, depth first,
+  hidden entries left out, at most ``MAX_FOLDER_DEPTH`` deep; other file types are counted
+  as skipped in the ingest report), enriched by ``manifest.jsonl`` at its top if present. Manifest lines come
   first, in manifest order (they may also name files in subfolders or with other extensions),
   then the unlisted files. A file named by any manifest line, valid or not, is governed by it.
   Then every ``.warc``/``.warc.gz`` file in the folder.
@@ -55,7 +57,16 @@ from scrubline.ingest.warc import is_warc, iter_warc
 from scrubline.records import Capture, Reject, sha256_hex
 
 MANIFEST_NAME = "manifest.jsonl"
-CONTENT_TYPES = {".txt": "text/plain", ".html": "text/html", ".htm": "text/html"}
+CONTENT_TYPES = {
+    ".txt": "text/plain",
+    ".text": "text/plain",
+    ".md": "text/plain",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".xhtml": "text/html",
+}
+#: Subfolders deeper than this below an input folder are a reject, not a walk.
+MAX_FOLDER_DEPTH = 32
 STAGE = "read"
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
 _SNIFF_BYTES = 2048
@@ -159,7 +170,10 @@ def _iter_given(
         )
         return
     warcs: list[tuple[Path, Path]] = []
-    for item in _plan(Path(given), limits, warcs):
+    skipped: list[str] = []
+    for item in _plan(Path(given), limits, warcs, skipped):
+        while skipped:
+            report.skip("unsupported file type", skipped.pop(0))
         if isinstance(item, Reject):
             yield item
             continue
@@ -168,6 +182,8 @@ def _iter_given(
             continue
         seen_files.add(key)
         yield read_entry(item, limits)
+    for uri in skipped:
+        report.skip("unsupported file type", uri)
     for warc, root in warcs:
         key = (os.path.realpath(warc), "warc")
         if key in seen_files:
@@ -256,10 +272,13 @@ def _reject(uri: str, error_class: str, message: str, capture_id: str | None = N
     return Reject(safe_text(uri), STAGE, error_class, message, capture_id)
 
 
-def _plan(path: Path, limits: IngestLimits, warcs: list[tuple[Path, Path]]) -> Iterator[_Entry | Reject]:
-    """The files a given path stands for (lazily); WARC archives are appended to ``warcs``."""
+def _plan(
+    path: Path, limits: IngestLimits, warcs: list[tuple[Path, Path]], skipped: list[str]
+) -> Iterator[_Entry | Reject]:
+    """The files a given path stands for (lazily); WARC archives are appended to ``warcs``,
+    files of types scrubline does not read to ``skipped``."""
     if path.is_dir():
-        yield from _plan_dir(path, limits, warcs)
+        yield from _plan_dir(path, limits, warcs, skipped)
         return
     if not os.path.lexists(path):
         uri = local_uri(path, path.parent)
@@ -282,7 +301,7 @@ def _plan(path: Path, limits: IngestLimits, warcs: list[tuple[Path, Path]]) -> I
 
 
 def _plan_dir(
-    folder: Path, limits: IngestLimits, warcs: list[tuple[Path, Path]]
+    folder: Path, limits: IngestLimits, warcs: list[tuple[Path, Path]], skipped: list[str]
 ) -> Iterator[_Entry | Reject]:
     named: set[Path] = set()
     manifest = folder / MANIFEST_NAME
@@ -291,21 +310,55 @@ def _plan_dir(
             yield item
             if path is not None:
                 named.add(path)
+    yield from _plan_tree(folder, folder, named, warcs, skipped, set(), 0)
+
+
+def _plan_tree(
+    folder: Path,
+    root: Path,
+    named: set[Path],
+    warcs: list[tuple[Path, Path]],
+    skipped: list[str],
+    visited: set[str],
+    depth: int,
+) -> Iterator[_Entry | Reject]:
+    """The files of ``folder`` and its subfolders (sorted, depth first), named relative to
+    ``root``; hidden entries are left out, a folder is walked once (symlink cycles), and a
+    symlinked folder that leads out of ``root`` is a reject. Unsupported file types are
+    appended to ``skipped``."""
+    real = os.path.realpath(folder)
+    if real in visited:
+        return
+    visited.add(real)
     try:
         children = sorted(folder.iterdir())
     except OSError as exc:
-        yield _reject(
-            local_uri(folder, folder.parent), type(exc).__name__, f"cannot list folder: {exc.strerror}"
-        )
+        uri = local_uri(folder, root.parent if folder == root else root)
+        yield _reject(uri, type(exc).__name__, f"cannot list folder: {exc.strerror}")
         return
     for path in children:
-        if path.is_dir():  # folders are read non-recursively
+        if path.name.startswith("."):
             continue
-        if is_warc(path):
-            warcs.append((path, folder))
+        if path.is_dir():
+            uri = local_uri(path, root)
+            if not _inside(path, root):
+                yield _reject(uri, "SymlinkOutsideRoot", "symlink leads outside the input folder")
+            elif depth >= MAX_FOLDER_DEPTH:
+                yield _reject(uri, "TooDeep", f"folders nested deeper than {MAX_FOLDER_DEPTH}")
+            else:
+                yield from _plan_tree(path, root, named, warcs, skipped, visited, depth + 1)
+        elif is_warc(path):
+            warcs.append((path, root))
         elif path.suffix.lower() in CONTENT_TYPES and Path(os.path.realpath(path)) not in named:
             # not only regular files: a FIFO or device named *.txt is a reject, not a silent skip
-            yield _Entry(path, local_uri(path, folder), folder)
+            yield _Entry(path, local_uri(path, root), root)
+        elif path.suffix.lower() not in CONTENT_TYPES and path.name != MANIFEST_NAME:
+            skipped.append(local_uri(path, root))
+
+
+def _inside(path: Path, root: Path) -> bool:
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def _read_manifest(manifest: Path, limits: IngestLimits) -> Iterator[tuple[Path | None, _Entry | Reject]]:
