@@ -97,9 +97,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
     """The pure path: clean every input of a folder into JSON lines (no Prefect, no DB)."""
     from scrubline.batch import clean_many
     from scrubline.export import reject_record, result_record
-    from scrubline.ingest import read_inputs
-
-    from scrubline.ingest import IngestReport
+    from scrubline.ingest import IngestReport, read_inputs
 
     _existing_inputs([args.input])
     report = IngestReport()
