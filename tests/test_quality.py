@@ -389,3 +389,16 @@ def test_the_quarantine_limit_lives_in_the_suites() -> None:
     from scrubline.quality.validation import max_quarantined_share
 
     assert max_quarantined_share(quality.load_suites()) == 0.05
+
+
+def test_data_docs_load_nothing_from_the_network(dq) -> None:
+    from scrubline.quality.offline_docs import remote_references
+
+    site = dq["dirty"].data_docs_path.parent
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 3
+    assert {str(p.relative_to(site)): remote_references(p.read_text()) for p in pages
+            if remote_references(p.read_text())} == {}  # fmt: skip
+    index = dq["dirty"].data_docs_path.read_text()
+    assert 'src="static/offline/jquery.min.js"' in index
+    assert (site / "static" / "offline" / "webfonts" / "fa-solid-900.woff2").is_file()

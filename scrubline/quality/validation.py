@@ -20,6 +20,7 @@ from scrubline import resources, warehouse
 
 from .ge import run_suites
 from .metrics import dq_metrics
+from .offline_docs import make_offline
 from .suites import all_residue_patterns, drift_rule, load_suites
 
 
@@ -80,6 +81,8 @@ def validate(
             for k, t in dq_metrics(db_path, run_id, patterns, drift=drift_rule(suites)).items()
         }
         rows, index_html = run_suites(suites, snapshot, frames, run_id, docs_dir)
+    if index_html is not None:
+        make_offline(index_html.parent)  # readable without a network (assets bundled)
     warehouse.store_dq_results(db_path, run_id, [_public(r) for r in rows])
     quarantined = _quarantine(db_path, run_id, rows)
     limit = max_quarantined_share(suites)
