@@ -34,7 +34,7 @@ from .records import (
     Reject,
     Rejected,
 )
-from .resources import seeds_dir
+from .resources import default_outlets_csv
 from .urls import registered_domain
 
 
@@ -51,9 +51,10 @@ class CleanContext:
     def default(
         cls, outlets_csv: Path | None = None, templates: Iterable[Mapping[str, Any]] = ()
     ) -> CleanContext:
-        """Default rules, the outlet registry from ``seeds/outlets.csv``, and one engine per
-        outlet that has a rule pack (``boilerplate/packs/``) or learned ``templates`` rows."""
-        path = outlets_csv or seeds_dir() / "outlets.csv"
+        """Default rules, the outlet registry (the project's ``outlets.csv``, else the packaged
+        one), and one engine per outlet that has a rule pack (``boilerplate/packs/``) or
+        learned ``templates`` rows."""
+        path = outlets_csv or default_outlets_csv()
         registry = OutletRegistry.load(path) if path.is_file() else OutletRegistry()
         return cls(outlets=registry, outlet_engines=outlet_engines(templates))
 

@@ -40,6 +40,7 @@ class Capture:
     language_hint: str | None = None
     outlet_hint: str | None = None  # outlet id declared by the manifest
     capture_id: str = ""  # sha256 of raw; filled in automatically
+    input_path: str | None = None  # a local file's path relative to the folder it was read from
 
     def __post_init__(self) -> None:
         if not self.capture_id:

@@ -112,7 +112,7 @@ def load_report_data(db_path: str | Path) -> ReportData:
         raise FileNotFoundError(f"no warehouse at {db_path}; run `scrubline run` first")
     limits = {"top_domains": TOP_DOMAINS, "footnote_anomalies": TABLE_LIMIT,
               "rejects": TABLE_LIMIT, "examples": EXAMPLES}  # fmt: skip
-    with warehouse.session(db_path, read_only=True) as con:
+    with warehouse.analyst_session(db_path) as con:
         rows = {
             name: _fetch(con, sql, [limits[name]] if name in limits else []) for name, sql in QUERIES.items()
         }

@@ -272,3 +272,15 @@ def test_url_source_is_fetched(tmp_path: Path) -> None:
     assert [(c.source_uri, c.source_id, c.outlet_hint, c.raw) for c in captures] == [
         (url, "u1", "local", HTML)
     ]
+
+
+def test_read_inputs_is_the_list_form_of_iter_inputs(tmp_path: Path) -> None:
+    from scrubline.ingest import iter_inputs
+
+    (tmp_path / "a.txt").write_text("Article A.")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    walked = list(iter_inputs([SEEDS, tmp_path]))
+    captures, rejects = read_inputs([SEEDS, tmp_path])
+    assert [x for x in walked if x.__class__.__name__ == "Capture"] == captures
+    assert [x for x in walked if x.__class__.__name__ == "Reject"] == rejects
+    assert [r.error_class for r in rejects] == ["EmptyFile"]
