@@ -45,3 +45,33 @@ def clean_many(
             results.extend(chunk_results)
             rejects.extend(chunk_rejects)
     return results, rejects
+
+
+def stage_batch(
+    captures: Sequence[Capture],
+    rejects: Sequence[Reject],
+    *,
+    run_id: str,
+    batch_dir: Path,
+    ctx: CleanContext | None = None,
+    raw_dir: Path | None = None,
+    workers: int = 1,
+) -> Path:
+    """The one batch path: clean ``captures`` (see :func:`clean_many`) and stage the results,
+    their rejects and ``rejects`` from reading, with the registry's and newly seen outlets, as a
+    Parquet batch for the warehouse loader; returns the batch directory. ``raw_dir``: the raw
+    store holding the captures' bytes (their paths are recorded)."""
+    from . import rawstore, staging
+    from .clean import provisional_outlets
+
+    ctx = ctx or CleanContext.default()
+    results, failed = clean_many(captures, workers=workers, ctx=ctx)
+    outlets = list(ctx.outlets.outlets.values()) + provisional_outlets(results)
+    raw_paths = (
+        {c.capture_id: str(rawstore.path_for(raw_dir, c.capture_id)) for c in captures}
+        if raw_dir is not None
+        else None
+    )
+    return staging.write_batch(
+        Path(batch_dir), results, list(captures), [*rejects, *failed], outlets, run_id, raw_paths=raw_paths
+    )

@@ -26,6 +26,7 @@ from .outlets import OutletRegistry, attribute, read_signals
 from .records import (
     Capture,
     CleanResult,
+    DecodeDecision,
     Document,
     Evidence,
     Link,
@@ -148,14 +149,28 @@ def _title_from_text(text: str) -> str | None:
     return None
 
 
-def process(capture: Capture, ctx: CleanContext) -> CleanResult:
-    """Clean one capture. Raises ``Rejected`` for bad input."""
+def read(capture: Capture) -> tuple[str, DecodeDecision, bool]:
+    """The first steps of :func:`process`: decode the bytes and tell HTML from text.
+    Returns (text, decode decision, is HTML). Raises ``Rejected`` for empty or undecodable input."""
     if not capture.raw:
         raise Rejected("read", "empty input: 0 bytes")
     text, decision = decode(capture.raw, content_type=capture.content_type)
+    return text, decision, is_html(capture, text)
+
+
+def source_of(capture: Capture, text: str, html: bool) -> _Text:
+    """The text to normalize: the main text of an HTML page (with what extraction found around
+    it), or the decoded text itself. Raises ``Rejected`` when a page has no main text."""
+    if not html:
+        return _Text(text)
     url = capture.source_uri if capture.source_uri.startswith(("http://", "https://")) else None
-    html = is_html(capture, text)
-    source = _from_html(text, url) if html else _Text(text)
+    return _from_html(text, url)
+
+
+def process(capture: Capture, ctx: CleanContext) -> CleanResult:
+    """Clean one capture. Raises ``Rejected`` for bad input."""
+    text, decision, html = read(capture)
+    source = source_of(capture, text, html)
     normalized, plan, suspect = normalize_checked(source.text)
     if not normalized.strip():
         raise Rejected("normalize", "no text left after decoding and normalization")

@@ -1,5 +1,4 @@
-"""The warehouse package's layout: SQL files found by name, migrations unchanged, one duckdb
-import."""
+"""The warehouse package's layout: SQL files found by name, migrations unchanged."""
 
 from __future__ import annotations
 
@@ -51,12 +50,3 @@ def test_every_sql_file_named_in_code_exists() -> None:
 def test_unknown_sql_name_raises() -> None:
     with pytest.raises(FileNotFoundError):
         db.sql("load/no_such_statement")
-
-
-def test_duckdb_is_imported_by_the_db_module_only() -> None:
-    importers = [
-        p.relative_to(ROOT).as_posix()
-        for p in (ROOT / "scrubline").rglob("*.py")
-        if re.search(r"^\s*(import duckdb\b|from duckdb\b)", p.read_text(encoding="utf-8"), re.M)
-    ]
-    assert importers == ["scrubline/warehouse/db.py"]
