@@ -22,7 +22,7 @@ from .decode import decode
 from .footnotes import find_citations, find_endnote_block, link_footnotes
 from .language import guess_language
 from .normalize import looks_like_mojibake, normalize_checked
-from .outlets import OutletRegistry, attribute, read_signals
+from .outlets import PAGE_URL_SIGNALS, OutletRegistry, attribute, read_signals
 from .records import (
     Capture,
     CleanResult,
@@ -178,6 +178,7 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
         metadata_authors=source.authors,
         signals=signals,
         registry=ctx.outlets,
+        page_urls=tuple(e.value for e in source.evidence if e.signal in PAGE_URL_SIGNALS),
     )
     evidence = source.evidence + who.author_evidence + tuple(
         e for e in (signals.dateline, signals.agency) if e is not None
