@@ -167,7 +167,7 @@ class Document:
     authors: tuple[str, ...] = ()
     published_at: str | None = None  # ISO date or datetime as found
     dateline: str | None = None
-    language: str | None = None
+    language: str | None = None  # BCP-47 primary subtag ("de")
     outlet: Attribution | None = None
     decode: DecodeDecision | None = None
     normalize_plan: tuple[str, ...] = ()  # ftfy steps that changed the text (replayable)
@@ -175,6 +175,7 @@ class Document:
     metadata_evidence: tuple[Evidence, ...] = ()
     ruleset_version: str = ""
     pipeline_version: str = PIPELINE_VERSION
+    language_region: str | None = None  # its region subtag ("CH" of "de-CH"), when declared
 
 
 @dataclass(frozen=True, slots=True)

@@ -224,7 +224,7 @@ _DOC_COLUMNS = (
     "doc_id, capture_id, run_id, source_uri, title, authors, published_at, dateline, language, "
     "outlet_id, outlet_confidence, outlet_evidence, metadata, metadata_evidence, decode, "
     "normalize_plan, text_normalized, text, chars_normalized, chars_clean, removed_share, "
-    "ruleset_version, pipeline_version, stats"
+    "ruleset_version, pipeline_version, stats, language_region"
 )
 _CHILD_COLUMNS = {
     "removed_spans": "doc_id, capture_id, span_no, start_offset, end_offset, rule_id, "

@@ -176,3 +176,6 @@ def test_a_saved_page_is_attributed_from_its_metadata(tmp_path) -> None:
     assert doc.outlet.outlet_id == "kaerntner_bote_at"
     assert result.stats["provisional_outlet"].name == "Kärntner Bote"
     assert ("page-url", "kaerntner-bote.at") in [(e.signal, e.value) for e in doc.outlet.evidence]
+    assert (doc.language, doc.language_region) == ("de", "AT")
+    signals = [e.signal for e in doc.metadata_evidence]
+    assert "language:declared" in signals and "language:py3langid" in signals
