@@ -1,7 +1,8 @@
 """Outlet attribution and language codes on saved HTML pages (issue 17, item 7).
 
-Cleans every page of a dev set's ``html/`` folder the way ``scrubline clean FOLDER`` reads it
-(``local:`` source URIs: no URL to take a domain from), one process, and reports:
+Cleans every page of a dev set's ``html/`` folder (wcxb-dev's gzipped pages too) the way
+``scrubline clean FOLDER`` reads it (``local:`` source URIs: no URL to take a domain from),
+one process, and reports:
 
 - how many pages get an outlet, by the kind of the strongest evidence, and how many of those
   are provisional;
@@ -18,10 +19,12 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,6 +32,7 @@ sys.path.insert(0, str(REPO))
 
 from scrubline.clean import CleanContext, process_batch  # noqa: E402
 from scrubline.ingest.files import read_inputs  # noqa: E402
+from scrubline.records import Capture  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "benchdata" / "trafilatura-dev"
 
@@ -49,6 +53,14 @@ def main() -> None:
     )
 
     captures, rejects = read_inputs([args.data / "html"])
+    truths = args.data / "ground-truth"  # wcxb-dev: gzipped pages, one JSON of truth each
+    for path in sorted((args.data / "html").glob("*.html.gz")):
+        raw = gzip.decompress(path.read_bytes())
+        stem = path.name.removesuffix(".html.gz")
+        captures.append(Capture(f"local:html/{stem}.html", raw, datetime.now(UTC), "text/html"))
+        truth = truths / f"{stem}.json"
+        if truth.is_file():
+            gold[stem] = {"url": json.loads(truth.read_text(encoding="utf-8")).get("url")}
     ctx = CleanContext.default()
     started = time.perf_counter()
     results, failed = process_batch(captures, ctx)
