@@ -1,4 +1,15 @@
-"""URL finding, canonicalization and registered domains (offline, public-suffix aware)."""
+"""URL finding, canonicalization and registered domains (offline, public-suffix aware).
+
+``canonicalize`` is kept rather than courlan's ``normalize_url`` (issue 16 asked for the swap
+if it keeps our outputs; it does not). Measured 2026-12-02 with ``bench/url_canonical.py`` on
+21,449 distinct URLs (every absolute href of the trafilatura-dev pages and the seed texts'
+URLs): the same speed (scrubline 10.7 us a URL, courlan 9.0, strict 7.6) but a different
+stored canonical form for 16.5% of them (strict: 22.3%), mostly for the worse: ``//`` inside
+paths collapsed (875: web-archive addresses become ``.../http:/example.org/...``), fragments
+such as ``#respond`` kept (649), query parameters re-sorted (1,058; harmless but it would
+change every stored ``url_canonical``), a bare host left without its ``/`` (764); strict mode
+also drops identifying parameters (``main.php?id=73`` -> ``main.php``).
+"""
 
 from __future__ import annotations
 
