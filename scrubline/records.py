@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 #: Bumped when the per-document path changes output for reasons other than a rule version.
-PIPELINE_VERSION = "1"
+#: 2: language codes are BCP-47 primary subtags (region apart) and py3langid identifies
+#: undeclared ones; outlets are read from the page's declared URL and site name (issue 17).
+PIPELINE_VERSION = "2"
 
 
 def sha256_hex(data: bytes) -> str:
