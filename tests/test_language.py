@@ -74,3 +74,5 @@ def test_language_and_region_are_loaded_into_the_warehouse(tmp_path: Path) -> No
             "SELECT source_uri, language, language_region FROM documents ORDER BY 1"
         ).fetchall()
     assert rows == [("local:pages/a.html", "de", "CH"), ("local:pages/b.txt", "en", None)]
+    with duckdb.connect(str(db), read_only=True) as con:  # analysts see it in v_documents
+        assert con.execute("SELECT count(*) FROM v_documents WHERE language_region = 'CH'").fetchone() == (1,)
