@@ -26,7 +26,7 @@ py3langid keeps the old guess's answers where the old guess answered (1,894 of 1
 knows ten times the languages. It is slower than the stopword count by 0.6 ms a document,
 about 2% of the HTML path (~28 ms a page): the whole clean of the 300 trafilatura-dev pages
 (``bench/attribution.py``, CPU time, two runs each on a loaded machine) took 7.5-8.1 s before
-and 7.9-9.1 s after, within the noise. Loading its model costs ~1 s once per process. lingua
+and 7.9-9.1 s after, within the noise. Loading its model costs ~0.5 s CPU once per process. lingua
 is no more accurate here, 7x slower, and a 96 MB wheel; lingua 2.2 has no wheel for 3.11.
 """
 
