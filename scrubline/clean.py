@@ -181,9 +181,12 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
         registry=ctx.outlets,
         page_urls=tuple(e.value for e in source.evidence if e.signal in PAGE_URL_SIGNALS),
     )
-    evidence = source.evidence + who.author_evidence + tuple(
-        e for e in (signals.dateline, signals.agency) if e is not None
-    ) + lang.evidence
+    evidence = (
+        source.evidence
+        + who.author_evidence
+        + tuple(e for e in (signals.dateline, signals.agency) if e is not None)
+        + lang.evidence
+    )
     document = Document(
         doc_id=capture.doc_id,
         capture_id=capture.capture_id,

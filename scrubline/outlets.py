@@ -213,7 +213,7 @@ def read_signals(text: str, removed: Sequence[RemovedSpan], registry: OutletRegi
             footer_names.append(Evidence("footer", outlet_id, s.start + start, s.start + end))
         holder = _COPYRIGHT_HOLDER.search(s.text)
         if holder and not registry.named_in(holder.group("name")):
-            name = holder.group("name").strip(" “”\"")
+            name = holder.group("name").strip(' “”"')
             if len(name) >= 3 and not name[0].isdigit() and not is_photo_credit(name):
                 start, end = s.start + holder.start("name"), s.start + holder.end("name")
                 footer_names.append(Evidence("footer-holder", name, start, end))
