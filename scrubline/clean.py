@@ -20,9 +20,9 @@ from .boilerplate.packs import available_packs, load_pack
 from .boilerplate.templates import TemplateSet
 from .decode import decode
 from .footnotes import find_citations, find_endnote_block, link_footnotes
-from .language import guess_language
+from .language import decide_language
 from .normalize import looks_like_mojibake, normalize_checked
-from .outlets import OutletRegistry, attribute, read_signals
+from .outlets import PAGE_URL_SIGNALS, OutletRegistry, attribute, read_signals
 from .records import (
     Capture,
     CleanResult,
@@ -175,7 +175,8 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
     if not normalized.strip():
         raise Rejected("normalize", "no text left after decoding and normalization")
 
-    language = capture.language_hint or source.language or guess_language(normalized)
+    lang = decide_language(normalized, hint=capture.language_hint, declared=source.language)
+    language = lang.language
     engine = engine_for(capture, ctx)
     clean_text, removed = engine.run(normalized, language=language)
 
@@ -194,9 +195,13 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
         metadata_authors=source.authors,
         signals=signals,
         registry=ctx.outlets,
+        page_urls=tuple(e.value for e in source.evidence if e.signal in PAGE_URL_SIGNALS),
     )
-    evidence = source.evidence + who.author_evidence + tuple(
-        e for e in (signals.dateline, signals.agency) if e is not None
+    evidence = (
+        source.evidence
+        + who.author_evidence
+        + tuple(e for e in (signals.dateline, signals.agency) if e is not None)
+        + lang.evidence
     )
     document = Document(
         doc_id=capture.doc_id,
@@ -209,6 +214,7 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
         published_at=source.date,
         dateline=who.dateline,
         language=language,
+        language_region=lang.region,
         outlet=who.attribution,
         decode=decision,
         normalize_plan=plan,

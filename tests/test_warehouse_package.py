@@ -21,6 +21,7 @@ APPLIED = {
     "004_audit_and_changes.sql": "f5eba54c9be0f43a43c202a9861d6f8c0395d666e997c24e0f857129c544b677",
     "005_syndication.sql": "7a988efc11effb495bd22ee5fccab7601792a7136f15a7e02769bf85729676ab",
     "006_templates.sql": "b07082ee80607b927a3aa8a712f7ada57b00b626b4979b94e40032d43d6706e3",
+    "008_language_region.sql": "b16511a1d864b49b58d31968a8115cd1a1d4688711201a3070908d7c3e904387",
 }
 
 
