@@ -402,3 +402,17 @@ def test_data_docs_load_nothing_from_the_network(dq) -> None:
     index = dq["dirty"].data_docs_path.read_text()
     assert 'src="static/offline/jquery.min.js"' in index
     assert (site / "static" / "offline" / "webfonts" / "fa-solid-900.woff2").is_file()
+
+
+def test_a_project_overrides_suites_by_name_and_meta_by_key(tmp_path) -> None:
+    import json
+
+    packaged = {s.name: s for s in quality.load_suites()}
+    mine = json.loads(json.dumps({"name": "runs", "meta": {"index_columns": ["run_id"]}, "expectations": []}))
+    (tmp_path / "runs.json").write_text(json.dumps(mine))
+    suites = {s.name: s for s in quality.load_suites(overrides=tmp_path, meta={"allowed_languages": ["de"]})}
+    assert set(suites) == set(packaged) and suites["runs"].expectations == ()
+    (allowed,) = [e for e in suites["documents"].expectations
+                  if e["meta"]["name"] == "documents.language_allowed"]  # fmt: skip
+    assert allowed["kwargs"]["value_set"] == ["de"]
+    assert "allowed_languages" not in suites["runs"].meta  # only keys a suite has are replaced

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scrubline import resources, warehouse
+from scrubline import project, resources, warehouse
 
 from .ge import run_suites
 from .metrics import dq_metrics
@@ -70,7 +70,10 @@ def validate(
     ``docs_dir``: the Data Docs site (default ``warehouse/dq_site``). ``residue_patterns``:
     more boilerplate regexes (RE2 syntax, matched case-insensitively) to look for in clean text.
     """
-    suites = load_suites(suites_dir)
+    here = project.current()
+    languages = list(here.settings.allowed_languages)
+    chosen = {"allowed_languages": languages} if languages else {}
+    suites = load_suites(suites_dir, overrides=here.expectations_dir, meta=chosen)
     patterns = all_residue_patterns(suites, residue_patterns)
     docs_dir = Path(docs_dir) if docs_dir else default_docs_dir()
     with tempfile.TemporaryDirectory(prefix="scrubline-dq-") as tmp:
