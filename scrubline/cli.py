@@ -19,29 +19,51 @@ from scrubline.export import loads_json
 _QUIET_PREFECT = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
 
 
-def _prefect_env() -> None:
+#: Seconds the embedded (ephemeral) Prefect API may take to start; Prefect's own default
+#: (20 s) is too short on a busy machine. A value the user set wins.
+STARTUP_TIMEOUT_SETTING = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+DEFAULT_STARTUP_TIMEOUT = "120"
+
+
+def _prefect_env(startup_timeout: float | None = None) -> None:
     for key, value in _QUIET_PREFECT.items():
         os.environ.setdefault(key, value)
+    if startup_timeout is not None:
+        os.environ[STARTUP_TIMEOUT_SETTING] = str(startup_timeout)
+    os.environ.setdefault(STARTUP_TIMEOUT_SETTING, DEFAULT_STARTUP_TIMEOUT)
+
+
+def _startup_hint(exc: BaseException) -> str:
+    """What to do when the embedded API did not start in time."""
+    if "ephemeral" not in str(exc).lower():
+        return ""
+    return (f"\n  the embedded Prefect API did not start within {os.environ.get(STARTUP_TIMEOUT_SETTING)} s: "
+            f"raise {STARTUP_TIMEOUT_SETTING} (or --prefect-startup-timeout), point PREFECT_API_URL "
+            "at a running server, or run with --no-prefect")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- run
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run the Prefect pipeline flow on PATHS (default: the bundled seeds)."""
-    _prefect_env()
-    from flows.pipeline import pipeline
+    """Run the pipeline flow on PATHS (default: the bundled seeds): under Prefect, or with
+    ``--no-prefect`` the same run body without any API."""
+    _prefect_env(args.prefect_startup_timeout)
+    from flows import progress
+    from flows.pipeline import pipeline, resolve_input, run_plain
 
+    params = dict(paths=args.paths or None, db_path=args.db, batch_size=args.batch_size, workers=args.workers,
+                  run_validation=not args.no_validate, time_limit=args.time_limit,
+                  dask_address=args.dask)  # fmt: skip
+    reporter = progress.Reporter()
+    if sys.stderr.isatty() and not args.no_progress:
+        total = progress.estimate_inputs([resolve_input(p) for p in args.paths]) if args.paths else None
+        reporter = progress.RichBar(total)
     try:
-        summary = pipeline(
-            paths=args.paths or None,
-            db_path=args.db,
-            batch_size=args.batch_size,
-            workers=args.workers,
-            run_validation=not args.no_validate,
-        )
+        with progress.showing(reporter):
+            summary = run_plain(**params) if args.no_prefect else pipeline(**params)
     except RuntimeError as exc:
-        print(f"scrubline run failed: {exc}", file=sys.stderr)
+        print(f"scrubline run failed: {exc}{_startup_hint(exc)}", file=sys.stderr)
         return 1
     print(format_summary(summary))
     return 0
@@ -92,6 +114,7 @@ def cmd_clean(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------- explain
+
 
 def render_in_place(text: str, spans: list[dict[str, Any]], color: bool) -> str:
     """``text`` with each removed span shown where it was, labelled with its rule."""
@@ -164,12 +187,16 @@ def format_explanation(info: dict[str, Any], color: bool = False) -> str:
         f"  source     {cap.get('source_uri')}  fetched {cap.get('fetched_at')}  "
         f"{cap.get('byte_size')} bytes  {cap.get('content_type') or ''}",
         f"  capture    sha256 {doc['capture_id']}  raw: {cap.get('raw_path')}",
-        f"  fetch      {fetch}" + (f"  WARC {cap['warc_record_id']}" if cap.get("warc_record_id") else "")
+        f"  fetch      {fetch}"
+        + (f"  WARC {cap['warc_record_id']}" if cap.get("warc_record_id") else "")
         + (f"  hints: {hints}" if hints else ""),
         *([f"  headers    {json.dumps(headers, ensure_ascii=False)}"] if headers else []),
         f"  decode     {_decode_line(doc['decode'])}",
-        *([f"  extract    {stats['extractor']}"] if isinstance(stats, dict) and stats.get("extractor")
-          else []),
+        *(
+            [f"  extract    {stats['extractor']}"]
+            if isinstance(stats, dict) and stats.get("extractor")
+            else []
+        ),
         f"  normalize  {'ftfy plan ' + ' > '.join(plan) + ' (replayable)' if plan else 'no repair needed'}",
         f"  outlet     {doc['outlet_id']} ({outlet['name'] if outlet else 'unknown'}), "
         f"confidence {doc['outlet_confidence']}",
@@ -191,11 +218,15 @@ def format_explanation(info: dict[str, Any], color: bool = False) -> str:
             for v in versions
         ]
     for change in info.get("changes") or []:
-        rules = ", ".join(f"{s['rule_id']}/v{s['rule_version']} {s['spans_before']}->{s['spans_after']}"
-                          for s in change.get("span_changes") or [])
+        rules = ", ".join(
+            f"{s['rule_id']}/v{s['rule_version']} {s['spans_before']}->{s['spans_after']}"
+            for s in change.get("span_changes") or []
+        )
         was = f" (was {change['previous_capture_id'][:16]})" if change.get("previous_capture_id") else ""
-        lines.append(f"  change     run {change['run_id']}: {change['change']}{was}"
-                     + (f" rules {rules}" if rules else ""))
+        lines.append(
+            f"  change     run {change['run_id']}: {change['change']}{was}"
+            + (f" rules {rules}" if rules else "")
+        )
     lines.append(f"  removed    {len(info['removed'])} spans")
     lines.append(f"  footnotes  {len(info['footnotes'])}")
     lines += [_footnote_line(f) for f in info["footnotes"]]
@@ -224,8 +255,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
             if v.status != verify.VERIFIED or args.verbose:
                 print(f"{v.status:<13} {v.doc_id} {v.capture_id[:16]} {v.source_uri}"
                       + (f"\n              {v.stage}: {v.detail}" if v.stage else ""))  # fmt: skip
-        print(f"{counts['verified']} verified, {counts['failed']} failed, "
-              f"{counts['cannot_verify']} cannot verify (of {len(verdicts)} document versions)")
+        print(
+            f"{counts['verified']} verified, {counts['failed']} failed, "
+            f"{counts['cannot_verify']} cannot verify (of {len(verdicts)} document versions)"
+        )
     return 1 if counts["failed"] else 0
 
 
@@ -261,8 +294,13 @@ def format_reprocess(summary: dict[str, Any]) -> str:
         lines += [f"    {r['rule_id']}/v{r['rule_version']:<4} {r['documents']:>5} {r['spans_delta']:>+6} "
                   f"{r['chars_delta']:>+8}" for r in changes["by_rule"]]  # fmt: skip
     for d in changed:
-        rules = ", ".join(f"{s['rule_id']}/v{s['rule_version']} {s['spans_before']}->{s['spans_after']}"
-                          for s in d["span_changes"]) or "text only"
+        rules = (
+            ", ".join(
+                f"{s['rule_id']}/v{s['rule_version']} {s['spans_before']}->{s['spans_after']}"
+                for s in d["span_changes"]
+            )
+            or "text only"
+        )
         lines.append(f"  {d['doc_id']} {d['source_uri']}: {rules}")
     return "\n".join(lines)
 
@@ -365,9 +403,29 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the pipeline flow (default: the bundled seeds)")
     run.add_argument("paths", nargs="*", help="files or folders to ingest")
     run.add_argument("--db", help="warehouse DuckDB file (default: warehouse/scrubline.duckdb)")
-    run.add_argument("--workers", type=int, default=2, help="processes for cleaning")
-    run.add_argument("--batch-size", type=int, default=200, help="documents per batch")
+    run.add_argument("--workers", type=int, default=2, help="batches cleaned at once (worker processes)")
+    run.add_argument("--batch-size", type=int, default=500, help="documents per batch")
     run.add_argument("--no-validate", action="store_true", help="skip Great Expectations")
+    run.add_argument(
+        "--time-limit",
+        type=float,
+        default=30.0,
+        help="seconds one document may take to clean; then it is rejected as 'timeout'",
+    )
+    run.add_argument("--dask", metavar="ADDRESS", help="clean on this Dask scheduler (tcp://host:8786)")
+    run.add_argument(
+        "--no-prefect",
+        action="store_true",
+        help="plain local run: the same pipeline, no Prefect API, no task runs",
+    )
+    run.add_argument(
+        "--prefect-startup-timeout",
+        type=float,
+        metavar="SECONDS",
+        help=f"how long the embedded Prefect API may take to start ({STARTUP_TIMEOUT_SETTING}, "
+        f"default {DEFAULT_STARTUP_TIMEOUT})",
+    )
+    run.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
     run.set_defaults(func=cmd_run)
 
     clean = sub.add_parser("clean", help="clean a folder into JSON lines (no Prefect, no DB)")
