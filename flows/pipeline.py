@@ -517,6 +517,7 @@ def _locked_run(
                                        bool(params.get("allow_private_hosts")))  # fmt: skip
             loaded, inputs = _clean_and_load(orchestrator, logger, stream, run_id, db, raw_dir, staging_root,
                                              context_path, params, timings)  # fmt: skip
+        summary["cleaned_by"] = params.pop("_cleaned_by", [])  # pids of the processes that ran the tasks
         if not reprocess:
             summary["ingest"] = ingest_counts
         summary["loaded"] = dict(loaded)
@@ -569,6 +570,7 @@ def _clean_and_load(
     loaded: Counter[str] = Counter()
     done: Counter[str] = Counter()
     in_flight: deque[tuple[int, float, Any]] = deque()
+    hosts: set[int] = set()
     inputs = 0
     ingest_s = load_s = wait_s = 0.0
     began = time.perf_counter()
@@ -585,6 +587,7 @@ def _clean_and_load(
         loaded.update({k: v for k, v in counts.items() if isinstance(v, int)})
         done.update({k: result[k] for k in ("documents", "rejects", "timeouts", "bytes")})
         done.update(clean_ms=int(result["clean_s"] * 1000), stage_ms=int(result["stage_s"] * 1000))
+        hosts.add(result["host_pid"])
         elapsed = time.perf_counter() - began
         logger.info(
             "batch %d: %d documents, %d rejects%s cleaned in %.1f s, loaded in %.1f s; "
@@ -620,6 +623,7 @@ def _clean_and_load(
                    clean_worker=done["clean_ms"] / 1000, stage_worker=done["stage_ms"] / 1000,
                    clean_and_load=round(time.perf_counter() - began, 3))  # fmt: skip
     loaded["timeouts"] = done["timeouts"]
+    params["_cleaned_by"] = sorted(hosts)
     return loaded, inputs
 
 

@@ -191,6 +191,7 @@ def stage_job(job: BatchJob, ctx: CleanContext, on_document: Any = None) -> dict
         "clean_s": round(cleaned - started, 3),
         "stage_s": round(time.perf_counter() - cleaned, 3),
         "pid": os.getpid(),
+        "host_pid": os.getppid(),  # the process that ran the task: the flow's, or a Dask worker
     }
 
 

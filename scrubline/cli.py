@@ -25,7 +25,7 @@ STARTUP_TIMEOUT_SETTING = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 DEFAULT_STARTUP_TIMEOUT = "120"
 
 
-def _prefect_env(startup_timeout: float | None = None) -> None:
+def _prefect_env(startup_timeout: int | None = None) -> None:
     for key, value in _QUIET_PREFECT.items():
         os.environ.setdefault(key, value)
     if startup_timeout is not None:
