@@ -65,6 +65,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         print(f"scrubline run failed: {exc}{_startup_hint(exc)}", file=sys.stderr)
         return 1
+    if args.summary_json:
+        Path(args.summary_json).write_text(json.dumps(summary, indent=2, default=str))
     print(format_summary(summary))
     return 0
 
@@ -426,6 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"default {DEFAULT_STARTUP_TIMEOUT})",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
+    run.add_argument("--summary-json", metavar="FILE", help="also write the run summary (counts, timings)")
     run.set_defaults(func=cmd_run)
 
     clean = sub.add_parser("clean", help="clean a folder into JSON lines (no Prefect, no DB)")
