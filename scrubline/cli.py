@@ -345,13 +345,10 @@ def cmd_sql(args: argparse.Namespace) -> int:
     from scrubline import warehouse
 
     db = args.db or str(warehouse.published_db_path())
-    con = warehouse.connect(db, read_only=True)
-    try:
+    with warehouse.session(db, read_only=True) as con:
         cur = con.execute(args.query)
         names = [d[0] for d in cur.description]
         rows = cur.fetchall()
-    finally:
-        con.close()
     print(format_table(names, rows))
     return 0
 

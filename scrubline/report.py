@@ -6,7 +6,7 @@ time, documents per outlet, removals by rule and category, the share of text rem
 outlet, top cited domains, footnote anomalies, data-quality results per run, rejects, and
 ``scrubline explain`` commands for a few documents worth a look.
 
-The warehouse is read only through :func:`scrubline.warehouse.connect` (read-only), with the
+The warehouse is read only through :func:`scrubline.warehouse.session` (read-only), with the
 named queries of :data:`QUERIES`; no Prefect, no Great Expectations.
 """
 
@@ -34,97 +34,26 @@ __all__ = ["QUERIES", "ReportData", "default_output_path", "find_data_docs", "lo
 
 Row = dict[str, Any]
 
-#: Named read-only queries, one per block of the report. Views come from warehouse/views.
-QUERIES: dict[str, str] = {
-    "runs": """
-        SELECT run_id, flow_name, status, started_at, finished_at, scrubline_version,
-               git_commit, ruleset_version, pipeline_version, counts
-        FROM runs ORDER BY started_at""",
-    "totals": """
-        SELECT (SELECT count(*) FROM v_documents) AS documents,
-               (SELECT count(*) FROM documents) AS versions,
-               (SELECT count(*) FROM documents WHERE quarantined) AS quarantined,
-               (SELECT count(DISTINCT outlet_id) FROM v_documents) AS outlets,
-               (SELECT count(*) FROM removed_spans JOIN v_documents USING (doc_id, capture_id))
-                   AS removed_spans,
-               (SELECT coalesce(sum(chars_normalized - chars_clean), 0) FROM v_documents)
-                   AS chars_removed,
-               (SELECT coalesce(sum(chars_normalized), 0) FROM v_documents) AS chars_normalized,
-               (SELECT count(*) FROM v_citations) AS footnotes,
-               (SELECT count(*) FROM rejects) AS rejects""",
-    # Corpus size after each run: documents whose first capture a run up to then brought in.
-    "corpus_by_run": """
-        WITH first_seen AS (
-            SELECT d.doc_id, min(r.started_at) AS first_seen
-            FROM documents d
-            JOIN captures c USING (capture_id)
-            JOIN runs r ON r.run_id = c.first_run_id
-            GROUP BY d.doc_id
-        )
-        SELECT r.run_id, r.started_at, r.status, count(f.doc_id) AS corpus_size
-        FROM runs r LEFT JOIN first_seen f ON f.first_seen <= r.started_at
-        GROUP BY r.run_id, r.started_at, r.status
-        ORDER BY r.started_at""",
-    "documents_by_capture_date": """
-        SELECT CAST(timezone('UTC', c.fetched_at) AS DATE) AS day,
-               count(DISTINCT d.doc_id) AS documents, count(*) AS versions
-        FROM documents d JOIN captures c USING (capture_id)
-        GROUP BY day ORDER BY day""",
-    "documents_per_outlet": """
-        SELECT outlet_id, any_value(outlet_name) AS outlet_name,
-               any_value(outlet_kind) AS outlet_kind,
-               bool_or(coalesce(outlet_provisional, FALSE)) AS provisional,
-               count(*) AS documents
-        FROM v_documents
-        GROUP BY outlet_id ORDER BY documents DESC, outlet_id NULLS LAST""",
-    "removals_by_rule": """
-        SELECT s.rule_id, s.rule_version, count(*) AS spans,
-               count(DISTINCT s.doc_id) AS documents,
-               sum(s.end_offset - s.start_offset) AS chars_removed
-        FROM removed_spans s JOIN v_documents d USING (doc_id, capture_id)
-        GROUP BY s.rule_id, s.rule_version
-        ORDER BY chars_removed DESC, s.rule_id, s.rule_version""",
-    "removals_by_category": """
-        SELECT s.category, count(*) AS spans, count(DISTINCT s.doc_id) AS documents,
-               sum(s.end_offset - s.start_offset) AS chars_removed
-        FROM removed_spans s JOIN v_documents d USING (doc_id, capture_id)
-        GROUP BY s.category ORDER BY chars_removed DESC, s.category""",
-    "removed_share": """
-        SELECT doc_id, title, outlet_id, outlet_name, removed_share
-        FROM v_documents ORDER BY outlet_id NULLS LAST, doc_id""",
-    "top_domains": """
-        SELECT domain, count(*) AS citations, count(DISTINCT doc_id) AS documents,
-               any_value(cited_outlet_name) AS cited_outlet
-        FROM v_citations WHERE domain IS NOT NULL
-        GROUP BY domain ORDER BY citations DESC, domain LIMIT ?""",
-    "anomaly_counts": """
-        SELECT issue, count(*) AS n FROM v_footnote_anomalies GROUP BY issue ORDER BY n DESC""",
-    "footnote_anomalies": """
-        SELECT a.issue, a.doc_id, coalesce(a.outlet_name, a.outlet_id) AS outlet, d.title,
-               a.marker, a.url, a.note_text
-        FROM v_footnote_anomalies a LEFT JOIN v_documents d USING (doc_id, capture_id)
-        ORDER BY a.issue, a.doc_id, a.ordinal LIMIT ?""",
-    "dq_results": """
-        SELECT q.run_id, r.started_at, q.suite,
-               coalesce(q.expectation_name, q.expectation) AS name, q.expectation,
-               q.column_name, q.severity, q.success, q.error, q.unexpected_count,
-               q.element_count, q.observed_value
-        FROM dq_results q LEFT JOIN runs r USING (run_id)
-        ORDER BY r.started_at NULLS LAST, q.run_id, q.suite, name""",
-    "reject_counts": """
-        SELECT stage, error_class, count(*) AS inputs, count(DISTINCT run_id) AS runs,
-               any_value(message) AS example
-        FROM v_rejects GROUP BY stage, error_class ORDER BY inputs DESC, stage, error_class""",
-    "rejects": """
-        SELECT run_started_at, stage, error_class, message, source_uri, n_same_error
-        FROM v_rejects LIMIT ?""",
-    "examples": """
-        SELECT d.doc_id, d.title, coalesce(d.outlet_name, d.outlet_id) AS outlet,
-               count(s.span_no) AS spans, d.removed_share
-        FROM v_documents d LEFT JOIN removed_spans s USING (doc_id, capture_id)
-        GROUP BY d.doc_id, d.title, d.outlet_name, d.outlet_id, d.removed_share
-        ORDER BY spans DESC, d.removed_share DESC, d.doc_id LIMIT ?""",
-}
+#: Named read-only queries, one per block of the report: ``scrubline/warehouse/sql/reports/
+#: <name>.sql`` (views come from ``sql/views``). Those ending in ``LIMIT ?`` take a row limit.
+QUERY_NAMES = (
+    "runs",
+    "totals",
+    "corpus_by_run",
+    "documents_by_capture_date",
+    "documents_per_outlet",
+    "removals_by_rule",
+    "removals_by_category",
+    "removed_share",
+    "top_domains",
+    "anomaly_counts",
+    "footnote_anomalies",
+    "dq_results",
+    "reject_counts",
+    "rejects",
+    "examples",
+)
+QUERIES: dict[str, str] = {name: warehouse.sql(f"reports/{name}") for name in QUERY_NAMES}
 
 #: Row limits of the tables and bar charts.
 TABLE_LIMIT = 200
@@ -140,7 +69,12 @@ DQ_RUNS = 20
 EXAMPLES = 5
 
 _BLUE, _TEAL, _AMBER, _RED, _GREEN, _GREY = (
-    "#2f6690", "#3a9ca5", "#e0a526", "#c0392b", "#2e8b57", "#9e9e9e",
+    "#2f6690",
+    "#3a9ca5",
+    "#e0a526",
+    "#c0392b",
+    "#2e8b57",
+    "#9e9e9e",
 )
 _UNATTRIBUTED = "(unattributed)"
 
@@ -178,14 +112,10 @@ def load_report_data(db_path: str | Path) -> ReportData:
         raise FileNotFoundError(f"no warehouse at {db_path}; run `scrubline run` first")
     limits = {"top_domains": TOP_DOMAINS, "footnote_anomalies": TABLE_LIMIT,
               "rejects": TABLE_LIMIT, "examples": EXAMPLES}  # fmt: skip
-    con = warehouse.connect(db_path, read_only=True)
-    try:
+    with warehouse.session(db_path, read_only=True) as con:
         rows = {
-            name: _fetch(con, sql, [limits[name]] if name in limits else [])
-            for name, sql in QUERIES.items()
+            name: _fetch(con, sql, [limits[name]] if name in limits else []) for name, sql in QUERIES.items()
         }
-    finally:
-        con.close()
     for run in rows["runs"]:
         run["counts"] = loads_json(run.get("counts")) or {}
     return ReportData(db_path=db_path, rows=rows)
@@ -227,8 +157,10 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], cls: str = "")
     """An HTML table; cells are already-escaped HTML."""
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return (f'<div class="table"><table class="{cls}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table></div>")
+    return (
+        f'<div class="table"><table class="{cls}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
 
 
 def _t(value: Any) -> str:
@@ -244,8 +176,7 @@ def _outlet_label(outlet_id: Any, name: Any) -> str:
 
 
 def _run_label(run_id: Any, started_at: Any) -> str:
-    when = started_at.astimezone(UTC).strftime("%m-%d %H:%M") if isinstance(started_at, datetime) \
-        else "?"
+    when = started_at.astimezone(UTC).strftime("%m-%d %H:%M") if isinstance(started_at, datetime) else "?"
     return f"{when}<br>{_t(str(run_id)[:8])}"
 
 
@@ -257,7 +188,8 @@ _CONFIG = {"displaylogo": False, "responsive": True,
 
 def _layout(fig: go.Figure, height: int, **kwargs: Any) -> go.Figure:
     settings: dict[str, Any] = {
-        "template": "plotly_white", "height": height,
+        "template": "plotly_white",
+        "height": height,
         "margin": {"l": 10, "r": 20, "t": 30, "b": 40},
         "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13},
         "hoverlabel": {"align": "left"},
@@ -270,8 +202,9 @@ def _bar_height(n: int) -> int:
     return max(220, 26 * n + 90)
 
 
-def _hbar(labels: list[str], values: list[Any], hover: list[str], x_title: str,
-          color: str | list[str] = _BLUE) -> go.Figure:
+def _hbar(
+    labels: list[str], values: list[Any], hover: list[str], x_title: str, color: str | list[str] = _BLUE
+) -> go.Figure:
     """Horizontal bars, largest on top."""
     fig = go.Figure(go.Bar(
         x=values[::-1], y=labels[::-1], orientation="h", marker_color=color[::-1]
@@ -325,8 +258,9 @@ def corpus_chart(data: ReportData) -> go.Figure | None:
         hovertemplate="run %{x} (%{customdata}): %{y} documents<extra></extra>",
     ), row=1, col=2)  # fmt: skip
     fig.update_xaxes(type="category", row=1, col=2, title_text="run (start time UTC, id)")
-    fig.update_xaxes(title_text="capture date (UTC)", type="date", row=1, col=1,
-                     **_day_axis([r["day"] for r in by_day]))
+    fig.update_xaxes(
+        title_text="capture date (UTC)", type="date", row=1, col=1, **_day_axis([r["day"] for r in by_day])
+    )
     fig.update_yaxes(title_text="documents", rangemode="tozero")
     return _layout(fig, 360, showlegend=False, margin={"l": 10, "r": 20, "t": 50, "b": 40})
 
@@ -356,8 +290,10 @@ def rules_chart(data: ReportData) -> go.Figure | None:
     if not rows:
         return None
     labels = [_t(f"{r['rule_id']} v{r['rule_version']}") for r in rows]
-    hover = [f"{lbl}<br>{r['chars_removed']:,} characters<br>{r['spans']} spans in "
-             f"{r['documents']} documents" for lbl, r in zip(labels, rows, strict=True)]
+    hover = [
+        f"{lbl}<br>{r['chars_removed']:,} characters<br>{r['spans']} spans in {r['documents']} documents"
+        for lbl, r in zip(labels, rows, strict=True)
+    ]
     return _hbar(labels, [r["chars_removed"] for r in rows], hover, "characters removed")
 
 
@@ -367,8 +303,10 @@ def categories_chart(data: ReportData) -> go.Figure | None:
     if not rows:
         return None
     labels = [_t(r["category"]) for r in rows]
-    hover = [f"{lbl}<br>{r['chars_removed']:,} characters<br>{r['spans']} spans in "
-             f"{r['documents']} documents" for lbl, r in zip(labels, rows, strict=True)]
+    hover = [
+        f"{lbl}<br>{r['chars_removed']:,} characters<br>{r['spans']} spans in {r['documents']} documents"
+        for lbl, r in zip(labels, rows, strict=True)
+    ]
     return _hbar(labels, [r["chars_removed"] for r in rows], hover, "characters removed", _TEAL)
 
 
@@ -424,8 +362,11 @@ def domains_chart(data: ReportData) -> go.Figure | None:
     if not rows:
         return None
     labels = [_t(r["domain"]) for r in rows]
-    hover = [f"{_t(r['domain'])}<br>{r['citations']} citations in {r['documents']} documents"
-             + (f"<br>outlet: {_t(r['cited_outlet'])}" if r["cited_outlet"] else "") for r in rows]
+    hover = [
+        f"{_t(r['domain'])}<br>{r['citations']} citations in {r['documents']} documents"
+        + (f"<br>outlet: {_t(r['cited_outlet'])}" if r["cited_outlet"] else "")
+        for r in rows
+    ]
     return _hbar(labels, [r["citations"] for r in rows], hover, "citations (footnotes)")
 
 
@@ -498,8 +439,9 @@ class Section:
     body: str
 
 
-def _chart_or_note(build: Callable[[ReportData], go.Figure | None], data: ReportData,
-                   anchor: str, empty: str) -> str:
+def _chart_or_note(
+    build: Callable[[ReportData], go.Figure | None], data: ReportData, anchor: str, empty: str
+) -> str:
     fig = build(data)
     if fig is None:
         return f'<p class="empty">{_e(empty)}</p>'
@@ -524,8 +466,10 @@ def _summary_html(data: ReportData) -> str:
         for k, v, s in cards
     )
     if run is None:
-        return (f'<p class="empty">No run recorded in this warehouse yet.</p>'
-                f'<div class="cards">{cards_html}</div>')
+        return (
+            f'<p class="empty">No run recorded in this warehouse yet.</p>'
+            f'<div class="cards">{cards_html}</div>'
+        )
     counts = run["counts"] if isinstance(run["counts"], dict) else {}
     removed = counts.get("removed_by_rule") or {}
     dq = [r for r in data.rows["dq_results"] if r["run_id"] == run["run_id"]]
@@ -545,14 +489,20 @@ def _summary_html(data: ReportData) -> str:
         ("run id", f"<code>{_e(run['run_id'])}</code>"),
         ("started", _e(_when(run["started_at"]))),
         ("finished", _e(_when(run["finished_at"])) + _e(duration)),
-        ("versions", f"scrubline {_e(run['scrubline_version'])} · rules "
-                     f"{_e(run['ruleset_version'])} · pipeline {_e(run['pipeline_version'])} · "
-                     f"commit <code>{_e((run['git_commit'] or '-')[:12])}</code>"),
-        ("this run", f"{_num(counts.get('inputs', '-'))} inputs · "
-                     f"{_num(counts.get('documents', '-'))} documents · "
-                     f"{_num(counts.get('rejects', '-'))} rejects · "
-                     f"{_num(counts.get('footnotes', '-'))} footnotes · "
-                     f"{_num(sum(removed.values())) if removed else '-'} removed spans"),
+        (
+            "versions",
+            f"scrubline {_e(run['scrubline_version'])} · rules "
+            f"{_e(run['ruleset_version'])} · pipeline {_e(run['pipeline_version'])} · "
+            f"commit <code>{_e((run['git_commit'] or '-')[:12])}</code>",
+        ),
+        (
+            "this run",
+            f"{_num(counts.get('inputs', '-'))} inputs · "
+            f"{_num(counts.get('documents', '-'))} documents · "
+            f"{_num(counts.get('rejects', '-'))} rejects · "
+            f"{_num(counts.get('footnotes', '-'))} footnotes · "
+            f"{_num(sum(removed.values())) if removed else '-'} removed spans",
+        ),
         ("data quality", _e(dq_text)),
     ]
     facts_html = "".join(f"<dt>{_e(k)}</dt><dd>{v}</dd>" for k, v in facts)
@@ -574,8 +524,7 @@ def _runs_table(data: ReportData) -> str:
             _num(c.get("inputs", "-")), _num(c.get("documents", "-")), _num(c.get("rejects", "-")),
             ("-" if not dq else f"{len(dq) - fails}/{len(dq)} passed"),
         ])  # fmt: skip
-    return _table(["started", "run", "status", "inputs", "documents", "rejects", "data quality"],
-                  rows)
+    return _table(["started", "run", "status", "inputs", "documents", "rejects", "data quality"], rows)
 
 
 def _dq_body(data: ReportData, data_docs_href: str | None) -> str:
@@ -585,13 +534,19 @@ def _dq_body(data: ReportData, data_docs_href: str | None) -> str:
             '<p class="empty">No Data Docs site was found next to this warehouse; '
             "<code>scrubline run</code> builds one when it validates.</p>")  # fmt: skip
     if not data.rows["dq_results"]:
-        return ('<p class="empty">No data-quality results yet: runs made with '
-                "<code>--no-validate</code> skip Great Expectations. Run "
-                "<code>scrubline run</code> to validate.</p>" + docs)
-    legend = "".join(f'<span class="key"><i style="background:{c}"></i>{_e(k)}</span>'
-                     for k, (_, c) in sorted(_DQ_CODES.items(), key=lambda kv: -kv[1][0]))
-    legend += ('<span class="key"><i style="background:#fff;border:1px solid #ccc"></i>'
-               "not checked in that run</span>")
+        return (
+            '<p class="empty">No data-quality results yet: runs made with '
+            "<code>--no-validate</code> skip Great Expectations. Run "
+            "<code>scrubline run</code> to validate.</p>" + docs
+        )
+    legend = "".join(
+        f'<span class="key"><i style="background:{c}"></i>{_e(k)}</span>'
+        for k, (_, c) in sorted(_DQ_CODES.items(), key=lambda kv: -kv[1][0])
+    )
+    legend += (
+        '<span class="key"><i style="background:#fff;border:1px solid #ccc"></i>'
+        "not checked in that run</span>"
+    )
     chart = _chart_or_note(dq_chart, data, "dq", "")
     last = data.rows["dq_results"][-1]["run_id"]
     failed = [r for r in data.rows["dq_results"] if r["run_id"] == last and not r["success"]]
@@ -600,8 +555,10 @@ def _dq_body(data: ReportData, data_docs_href: str | None) -> str:
          _num(r["unexpected_count"]) if r["unexpected_count"] is not None else "-",
          _short(r["error"] or "", 120, anywhere=True)] for r in failed], "compact")
         if failed else "<p>Every expectation passed in the latest validated run.</p>")  # fmt: skip
-    return (f'<div class="legend">{legend}</div>{chart}'
-            f"<h3>Failed in the latest validated run ({_e(str(last)[:8])})</h3>{table}{docs}")
+    return (
+        f'<div class="legend">{legend}</div>{chart}'
+        f"<h3>Failed in the latest validated run ({_e(str(last)[:8])})</h3>{table}{docs}"
+    )
 
 
 def _anomalies_body(data: ReportData) -> str:
@@ -634,8 +591,9 @@ def _rejects_body(data: ReportData) -> str:
         [_e(_when(r["run_started_at"])), _e(r["stage"]), _e(r["error_class"]),
          _short(r["message"], 100, anywhere=True), _short(r["source_uri"], 70, anywhere=True)]
         for r in rows])  # fmt: skip
-    return (f"{summary}<details><summary>Every rejected input ({shown}, newest first)"
-            f"</summary>{detail}</details>")
+    return (
+        f"{summary}<details><summary>Every rejected input ({shown}, newest first)</summary>{detail}</details>"
+    )
 
 
 def _explain_command(doc_id: str, db_arg: str | None) -> str:
@@ -655,54 +613,87 @@ def _examples_body(data: ReportData, db_arg: str | None) -> str:
 
 def _sections(data: ReportData, data_docs_href: str | None, db_arg: str | None) -> list[Section]:
     return [
-        Section("runs", "Recent runs",
-                "Each run of the pipeline reads a set of inputs, cleans them and loads them. "
-                "A run is “failed” when data-quality checks found a critical problem.",
-                _runs_table(data)),
-        Section("corpus", "Corpus size over time",
-                "Left: how many documents were captured (downloaded or read) on each day. Right: "
-                "how many distinct documents the warehouse held after each run; a flat step "
-                "means the run brought nothing new (re-running the same inputs adds nothing).",
-                _chart_or_note(corpus_chart, data, "corpus", "No documents yet.")),
-        Section("outlets", "Documents per outlet",
-                "Which publishers the articles come from. Amber bars are outlets found in the "
-                "articles but not yet in the reference list; grey means no publisher could be "
-                "identified.",
-                _chart_or_note(outlets_chart, data, "outlets", "No documents yet.")),
-        Section("rules", "What was removed, by rule",
-                "Each rule recognises one kind of boilerplate (a footer, a “subscribe” prompt, "
-                "an endnote block…). Bars show how many characters each rule removed across the "
-                "current documents; hover for the number of pieces and documents.",
-                _chart_or_note(rules_chart, data, "rules", "Nothing was removed.")),
-        Section("categories", "What was removed, by category",
-                "The same removals grouped by kind of text, whichever rule found them.",
-                _chart_or_note(categories_chart, data, "categories", "Nothing was removed.")),
-        Section("share", "Share of text removed per outlet",
-                "Each dot is one document: the percentage of its text that cleaning removed. "
-                "The box spans the middle half of an outlet’s documents. Dots far to the right "
-                "are documents worth checking by hand.",
-                _chart_or_note(removed_share_chart, data, "share", "No documents yet.")),
-        Section("domains", "Most cited domains",
-                "Websites cited most often in the articles’ endnotes and footnotes.",
-                _chart_or_note(domains_chart, data, "domains", "No footnote cites a URL.")),
-        Section("anomalies", "Footnote anomalies",
-                "Footnotes that need attention: a note that points to a file on the author’s "
-                "computer (local_file_path), a note without a link (no_url), a malformed link, "
-                "a note never referenced in the text, or a marker without its note.",
-                _anomalies_body(data)),
-        Section("dq", "Data-quality checks over runs",
-                "Automatic checks (Great Expectations) run on every load. Each row is one check, "
-                "each column one run: green passed, amber a warning failed, red a critical "
-                "failure (affected documents are quarantined), grey could not be evaluated.",
-                _dq_body(data, data_docs_href)),
-        Section("rejects", "Rejected inputs",
-                "Inputs that could not be processed (empty, binary, undecodable…): they are "
-                "recorded here instead of stopping the run.",
-                _rejects_body(data)),
-        Section("examples", "Documents worth a look",
-                "The documents with the most removals. Run the command in a terminal to see the "
-                "document’s full provenance and its text with every removal shown in place.",
-                _examples_body(data, db_arg)),
+        Section(
+            "runs",
+            "Recent runs",
+            "Each run of the pipeline reads a set of inputs, cleans them and loads them. "
+            "A run is “failed” when data-quality checks found a critical problem.",
+            _runs_table(data),
+        ),
+        Section(
+            "corpus",
+            "Corpus size over time",
+            "Left: how many documents were captured (downloaded or read) on each day. Right: "
+            "how many distinct documents the warehouse held after each run; a flat step "
+            "means the run brought nothing new (re-running the same inputs adds nothing).",
+            _chart_or_note(corpus_chart, data, "corpus", "No documents yet."),
+        ),
+        Section(
+            "outlets",
+            "Documents per outlet",
+            "Which publishers the articles come from. Amber bars are outlets found in the "
+            "articles but not yet in the reference list; grey means no publisher could be "
+            "identified.",
+            _chart_or_note(outlets_chart, data, "outlets", "No documents yet."),
+        ),
+        Section(
+            "rules",
+            "What was removed, by rule",
+            "Each rule recognises one kind of boilerplate (a footer, a “subscribe” prompt, "
+            "an endnote block…). Bars show how many characters each rule removed across the "
+            "current documents; hover for the number of pieces and documents.",
+            _chart_or_note(rules_chart, data, "rules", "Nothing was removed."),
+        ),
+        Section(
+            "categories",
+            "What was removed, by category",
+            "The same removals grouped by kind of text, whichever rule found them.",
+            _chart_or_note(categories_chart, data, "categories", "Nothing was removed."),
+        ),
+        Section(
+            "share",
+            "Share of text removed per outlet",
+            "Each dot is one document: the percentage of its text that cleaning removed. "
+            "The box spans the middle half of an outlet’s documents. Dots far to the right "
+            "are documents worth checking by hand.",
+            _chart_or_note(removed_share_chart, data, "share", "No documents yet."),
+        ),
+        Section(
+            "domains",
+            "Most cited domains",
+            "Websites cited most often in the articles’ endnotes and footnotes.",
+            _chart_or_note(domains_chart, data, "domains", "No footnote cites a URL."),
+        ),
+        Section(
+            "anomalies",
+            "Footnote anomalies",
+            "Footnotes that need attention: a note that points to a file on the author’s "
+            "computer (local_file_path), a note without a link (no_url), a malformed link, "
+            "a note never referenced in the text, or a marker without its note.",
+            _anomalies_body(data),
+        ),
+        Section(
+            "dq",
+            "Data-quality checks over runs",
+            "Automatic checks (Great Expectations) run on every load. Each row is one check, "
+            "each column one run: green passed, amber a warning failed, red a critical "
+            "failure (affected documents are quarantined), grey could not be evaluated.",
+            _dq_body(data, data_docs_href),
+        ),
+        Section(
+            "rejects",
+            "Rejected inputs",
+            "Inputs that could not be processed (empty, binary, undecodable…): they are "
+            "recorded here instead of stopping the run.",
+            _rejects_body(data),
+        ),
+        Section(
+            "examples",
+            "Documents worth a look",
+            "The documents with the most removals. Run the command in a terminal to see the "
+            "document’s full provenance and its text with every removal shown in place.",
+            _examples_body(data, db_arg),
+        ),
     ]
 
 
@@ -852,4 +843,3 @@ def write_report(
     tmp.write_text(page, encoding="utf-8")
     os.replace(tmp, output)
     return output
-

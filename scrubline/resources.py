@@ -27,14 +27,6 @@ def schemas_dir() -> Path:
     return project_root() / "schemas"
 
 
-def expectations_dir() -> Path:
-    return project_root() / "expectations"
-
-
-def views_dir() -> Path:
-    return project_root() / "warehouse" / "views"
-
-
 def seeds_dir() -> Path:
     return project_root() / "seeds"
 

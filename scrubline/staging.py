@@ -2,8 +2,8 @@
 
 A batch directory holds one Parquet file per warehouse table plus ``manifest.json``. It is
 written in a temporary sibling directory and renamed into place, so a reader sees either no
-batch or a complete one. Columns mirror ``schemas/`` (JSON columns as JSON strings); the loader
-adds ``loaded_at`` and the quarantine flags. No duckdb here: pyarrow only.
+batch or a complete one. Columns mirror the warehouse migrations (JSON columns as JSON
+strings); the loader adds ``loaded_at`` and the quarantine flags. No duckdb here: pyarrow only.
 """
 
 from __future__ import annotations

@@ -40,6 +40,12 @@ def find_urls(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
+#: A local file path or file: URL, case-insensitive: file:, a drive letter, a home folder, a UNC
+#: share. The one definition: the DQ metrics pass ``LOCAL_PATH.pattern`` to DuckDB (RE2 reads
+#: the same syntax), so the cleaner's issue and the check agree.
+LOCAL_PATH = re.compile(r"(?i)^(?:file:|[a-z]:[\\/]|/users/|/home/|~/|\\\\)")
+
+
 def is_local_path(url: str) -> bool:
     """True for file:// URLs and filesystem paths (a broken link and a privacy leak).
 
@@ -48,12 +54,7 @@ def is_local_path(url: str) -> bool:
     >>> is_local_path("https://example.org/file.pdf")
     False
     """
-    low = url.lower()
-    return (
-        low.startswith("file:")
-        or bool(re.match(r"[a-z]:[\\/]", low))
-        or low.startswith(("/users/", "/home/", "~/", "\\\\"))
-    )
+    return LOCAL_PATH.match(url) is not None
 
 
 def canonicalize(url: str) -> str | None:

@@ -186,7 +186,9 @@ def test_suites_cover_every_table_with_severity_and_rationale() -> None:
     (allowed,) = [e for e in documents.expectations
                   if e["meta"]["name"] == "documents.language_allowed"]
     assert allowed["kwargs"]["value_set"] == documents.meta["allowed_languages"]
-    assert quality.drift_rule(suites) == wh.DRIFT_DEFAULTS
+    rule = quality.drift_rule(suites)  # the thresholds live in the suites only
+    assert sorted(rule) == sorted(quality.DRIFT_PARAMETERS)
+    assert rule == next(s.meta["drift"] for s in suites if s.name == "outlets")
     # every category a registered rule can emit is a known category
     from scrubline.boilerplate import default_rules
     from scrubline.boilerplate.rules import PROFILES
@@ -256,7 +258,7 @@ def test_injected_bad_rows_fail_exactly_the_expected_expectations(dq) -> None:
 
 
 def test_residue_patterns_from_the_caller_are_used(dq) -> None:
-    metrics = wh.dq_metrics(dq["db"], "run-1", quality.all_residue_patterns(
+    metrics = quality.dq_metrics(dq["db"], "run-1", quality.all_residue_patterns(
         quality.load_suites(), [r"read more at \S+"]))["document_metrics"].to_pylist()
     (row,) = [m for m in metrics if m["doc_id"] == dq["keys"]["bad_residue"][0]]
     assert row["residue_hits"] == r"follow us on | read more at \S+"
@@ -296,7 +298,7 @@ def test_results_are_stored_and_data_docs_built(dq) -> None:
 
 
 def test_outlet_drift_flags_the_jump_and_the_lost_citations_only(dq) -> None:
-    rows = {r["outlet_id"]: r for r in wh.dq_outlet_drift(dq["db"], "run-1").to_pylist()
+    rows = {r["outlet_id"]: r for r in quality.dq_outlet_drift(dq["db"], "run-1").to_pylist()
             if r["outlet_id"] in {o.outlet_id for o in DRIFT_OUTLETS}}
     assert {o: (r["history_docs"], r["run_docs"], r["eligible"]) for o, r in rows.items()} == {
         "steady": (6, 3, True), "jumpy": (6, 3, True), "young": (2, 3, False),
@@ -310,11 +312,11 @@ def test_outlet_drift_flags_the_jump_and_the_lost_citations_only(dq) -> None:
     assert jumpy["reason"].startswith("share removed: median 0.7")
     assert rows["quiet"]["history_citations_mean"] == 3 and rows["quiet"]["run_citations_mean"] == 0
     # too little history is the only thing keeping young quiet
-    loose = wh.dq_outlet_drift(dq["db"], "run-1", {"min_history_docs": 2}).to_pylist()
+    loose = quality.dq_outlet_drift(dq["db"], "run-1", {"min_history_docs": 2}).to_pylist()
     assert {r["outlet_id"] for r in loose if r["drifted"]} == {"jumpy", "young", "quiet"}
     # the first run of an outlet has no history at all
     assert not any(r["drifted"] or r["eligible"]
-                   for r in wh.dq_outlet_drift(dq["db"], "run-0").to_pylist())
+                   for r in quality.dq_outlet_drift(dq["db"], "run-0").to_pylist())
 
 
 def test_outlet_drift_is_a_stored_warning_naming_the_outlets(dq) -> None:

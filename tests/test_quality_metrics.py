@@ -40,7 +40,7 @@ def test_one_pass_residue_scan_agrees_with_pattern_by_pattern(db) -> None:
     patterns = quality.all_residue_patterns(quality.load_suites(),
                                             [*residue_patterns(), r"read more at \S+"])
     rows = {names[r["doc_id"]][0]: r
-            for r in wh.dq_metrics(path, "run", patterns)["document_metrics"].to_pylist()}
+            for r in quality.dq_metrics(path, "run", patterns)["document_metrics"].to_pylist()}
     con = duckdb.connect()
     for name, text in names.values():  # the reference: each pattern on its own
         expected = [p for p in patterns
@@ -51,7 +51,7 @@ def test_one_pass_residue_scan_agrees_with_pattern_by_pattern(db) -> None:
     assert rows["clean"]["residue_count"] == 0  # "Subscribers" is not "subscribe to our ..."
     assert rows["extra"]["residue_count"] == 2  # two matches of one pattern
     assert rows["anchored"]["residue_hits"] == "(?m)^[\\s>*•-]*you may also like"  # not mid-line
-    no_patterns = wh.dq_metrics(path, "run", [])["document_metrics"].to_pylist()
+    no_patterns = quality.dq_metrics(path, "run", [])["document_metrics"].to_pylist()
     assert {r["residue_count"] for r in no_patterns} == {0}
 
 
@@ -71,7 +71,7 @@ def test_run_counts_match_the_staged_batches_until_a_row_goes_missing(db) -> Non
 
     def counts() -> dict[str, tuple[int, int, int, int]]:
         return {r["table_name"]: (r["batches"], r["staged"], r["loaded"], r["count_gap"])
-                for r in wh.dq_run_counts(path, "run").to_pylist()}
+                for r in quality.dq_run_counts(path, "run").to_pylist()}
 
     assert counts() == {"documents": (1, 4, 4, 0), "links": (1, 4, 4, 0),
                         "removed_spans": (1, 1, 1, 0), "footnotes": (1, 0, 0, 0)}
@@ -79,4 +79,4 @@ def test_run_counts_match_the_staged_batches_until_a_row_goes_missing(db) -> Non
     con.execute("DELETE FROM removed_spans")
     con.close()
     assert counts()["removed_spans"] == (1, 1, 0, -1)
-    assert [r["count_gap"] for r in wh.dq_run_counts(path, "no-such-run").to_pylist()] == [0] * 4
+    assert [r["count_gap"] for r in quality.dq_run_counts(path, "no-such-run").to_pylist()] == [0] * 4

@@ -165,12 +165,8 @@ def test_dq_results_over_runs_and_data_docs_link(published: Path, tmp_path: Path
 
 def test_empty_warehouse_renders_with_notes(tmp_path: Path) -> None:
     db = tmp_path / "empty.duckdb"
-    con = warehouse.connect(db)
-    try:
-        warehouse.migrate(con)
+    with warehouse.session(db) as con:
         warehouse.create_views(con)
-    finally:
-        con.close()
     out = report.write_report(db, tmp_path / "r.html")
     page = out.read_text(encoding="utf-8")
     assert "No run recorded in this warehouse yet" in page

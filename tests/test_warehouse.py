@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
+from importlib.resources import files
 from pathlib import Path
 
 import duckdb
@@ -24,7 +25,8 @@ from scrubline.records import Outlet, Reject
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = ("runs", "captures", "outlets", "documents", "removed_spans", "footnotes", "links",
           "rejects", "batches")
-VIEWS = sorted(p.stem for p in (ROOT / "warehouse" / "views").glob("v_*.sql"))
+VIEWS = sorted(p.name.removesuffix(".sql") for p in (files("scrubline.warehouse") / "sql" / "views").iterdir()
+               if p.name.startswith("v_") and p.name.endswith(".sql"))
 
 
 def start(db: Path, run_id: str = "run-1") -> None:

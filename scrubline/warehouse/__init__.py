@@ -1,0 +1,68 @@
+"""The warehouse: DuckDB tables, migrations, views, loads, publishing and reads.
+
+One module per job (``db`` is the only duckdb import); SQL lives in package files under
+``sql/`` (``migrations/``, ``views/``, ``reports/`` and one folder per module), read by name
+with :func:`sql`. Every public function takes a database *path* and opens its own connection
+through :func:`session`, so Prefect tasks pass paths, never connections. This package
+re-exports every name its callers use.
+"""
+
+from __future__ import annotations
+
+from .corpus import (
+    outlet_texts,
+    replace_clusters,
+    signature_rows,
+    store_signatures,
+    store_templates,
+    template_rows,
+    unsigned_documents,
+)
+from .db import (
+    MigrationError,
+    connect,
+    create_views,
+    default_db_path,
+    migrate,
+    query,
+    query_table,
+    session,
+    sql,
+    transaction,
+)
+from .dq import (
+    DQ_MEMORY_LIMIT,
+    dq_snapshot,
+    quarantine,
+    store_dq_results,
+)
+from .load import _load_batch, load_batch
+from .lock import WarehouseLocked, lock_path, write_lock
+from .publish import publish, published_db_path
+from .reads import (
+    build_fts,
+    explanation,
+    fetch_states,
+    run_trail,
+    search,
+    stored_captures,
+    verification_rows,
+)
+from .runs import (
+    finish_run,
+    mark_abandoned_runs,
+    run_changes,
+    run_summary,
+    set_run_environment,
+    start_run,
+)
+
+__all__ = [
+    "DQ_MEMORY_LIMIT", "MigrationError", "WarehouseLocked", "_load_batch", "build_fts", "connect",
+    "create_views", "default_db_path", "dq_snapshot", "explanation", "fetch_states", "finish_run",
+    "load_batch", "lock_path", "mark_abandoned_runs", "migrate", "outlet_texts", "publish",
+    "published_db_path", "quarantine", "query", "query_table", "replace_clusters", "run_changes",
+    "run_summary", "run_trail", "search", "session", "set_run_environment", "signature_rows", "sql",
+    "start_run", "store_dq_results", "store_signatures", "store_templates", "stored_captures",
+    "template_rows", "transaction", "unsigned_documents", "verification_rows", "write_lock",
+]  # fmt: skip

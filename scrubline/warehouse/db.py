@@ -1,0 +1,306 @@
+"""The one module importing duckdb: connections, sessions, migrations, views, SQL files.
+
+Every public warehouse function takes a database *path* and opens (and closes) its own
+connection through :func:`session`, so Prefect tasks can pass paths around. Values always
+travel as parameters; the few identifiers spliced into SQL come from fixed whitelists (table
+names, view file stems) and DuckDB statements that accept no parameters (ATTACH, SET) get a
+literal escaped by :func:`sql_string`.
+
+SQL lives in package files under ``scrubline/warehouse/sql/`` (``migrations/``, ``views/``,
+``reports/`` and one folder per module), read by name with :func:`sql`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from functools import cache
+from importlib import resources as importlib_resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from scrubline import resources
+
+#: A connection, for type hints outside this module (which never import duckdb).
+Connection = duckdb.DuckDBPyConnection
+#: Any DuckDB error (callers that must tell a database error from others).
+Error = duckdb.Error
+CatalogException = duckdb.CatalogException
+
+Params = Sequence[Any] | Mapping[str, Any] | None
+
+
+class MigrationError(RuntimeError):
+    """An applied migration file changed on disk, or a migration failed."""
+
+
+# ------------------------------------------------------------------------------- SQL files
+
+
+def _sql_root(package: str) -> Any:
+    return importlib_resources.files(package) / "sql"
+
+
+@cache
+def sql(name: str, package: str = "scrubline.warehouse") -> str:
+    """The text of ``sql/<name>.sql`` in ``package``, e.g. ``sql("load/captures")``."""
+    return (_sql_root(package) / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def sql_files(folder: str, package: str = "scrubline.warehouse") -> list[tuple[str, str]]:
+    """(file name, text) of every ``sql/<folder>/*.sql`` of ``package``, sorted by name."""
+    root = _sql_root(package) / folder
+    files = sorted((p for p in root.iterdir() if p.name.endswith(".sql")), key=lambda p: p.name)
+    return [(p.name, p.read_text(encoding="utf-8")) for p in files]
+
+
+# ---------------------------------------------------------------------------- paths, connect
+
+
+def default_db_path() -> Path:
+    """The working database: ``$SCRUBLINE_DB`` or ``<project>/warehouse/scrubline.duckdb``."""
+    env = os.environ.get("SCRUBLINE_DB")
+    return Path(env) if env else resources.warehouse_dir() / "scrubline.duckdb"
+
+
+def _fts_extension_path() -> Path | None:
+    try:
+        import duckdb_extension_fts
+    except ImportError:
+        return None
+    path = (
+        Path(duckdb_extension_fts.__file__).parent
+        / "extensions"
+        / f"v{duckdb.__version__}"
+        / "fts.duckdb_extension"
+    )
+    return path if path.is_file() else None
+
+
+def connect(db_path: str | Path, read_only: bool = False) -> Connection:
+    """Open a DuckDB connection and load the fts extension when it is installed."""
+    db_path = Path(db_path)
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path), read_only=read_only)
+    ext = _fts_extension_path()
+    if ext is not None:
+        con.load_extension(str(ext))
+    return con
+
+
+@contextmanager
+def session(db_path: str | Path, *, read_only: bool = False, migrate: bool = True) -> Iterator[Connection]:
+    """A connection to ``db_path`` (fts loaded), closed on exit.
+
+    A read-write session migrates the database first unless ``migrate=False``; a read-only
+    one never writes.
+    """
+    con = connect(db_path, read_only=read_only)
+    try:
+        if migrate and not read_only:
+            apply_migrations(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def transaction(con: Connection) -> Iterator[Connection]:
+    """BEGIN ... COMMIT, or ROLLBACK on any exception (closing also discards the work)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+# ------------------------------------------------------------------------------ small reads
+
+
+def count(con: Connection, statement: str, params: Sequence[Any] = ()) -> int:
+    """The first column of the first row of ``statement``, as an int (0 when no row)."""
+    row = con.execute(statement, list(params)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def dicts(con: Connection, statement: str, params: Params = ()) -> list[dict[str, Any]]:
+    """Every row of ``statement`` as a dict keyed by column name."""
+    cur = con.execute(statement, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def has_fts(con: Connection) -> bool:
+    row = con.execute("SELECT loaded FROM duckdb_extensions() WHERE extension_name = 'fts'").fetchone()
+    return bool(row and row[0])
+
+
+def has_table(con: Connection, name: str) -> bool:
+    return bool(count(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]))
+
+
+def has_view(con: Connection, name: str) -> bool:
+    return bool(count(con, "SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]))
+
+
+def query_table(
+    db_path: str | Path, statement: str, params: Params = None
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Run one statement on a read-only connection; returns (column names, rows)."""
+    db_path = Path(db_path)
+    if not db_path.is_file():
+        raise FileNotFoundError(db_path)
+    with session(db_path, read_only=True) as con:
+        cur = con.execute(statement, params) if params is not None else con.execute(statement)
+        columns = [d[0] for d in cur.description] if cur.description else []
+        return columns, cur.fetchall()
+
+
+def query(db_path: str | Path, statement: str, params: Params = None) -> list[tuple[Any, ...]]:
+    """Run one statement on a read-only connection; returns its rows."""
+    return query_table(db_path, statement, params)[1]
+
+
+# ------------------------------------------------------------------------------ small writes
+
+
+@contextmanager
+def registered(con: Connection, name: str, rows: pa.Table) -> Iterator[str]:
+    """``rows`` visible to SQL as the relation ``name`` while the block runs."""
+    con.register(name, rows)
+    try:
+        yield name
+    finally:
+        con.unregister(name)
+
+
+def insert_rows(con: Connection, table: str, rows: pa.Table, *, replace_on: Sequence[str] = ()) -> int:
+    """Insert ``rows`` into ``table`` by column name; with ``replace_on``, first delete the
+    table's rows whose ``replace_on`` columns match a staged row. ``table`` and ``replace_on``
+    are identifiers from the caller's code, never from data. Returns the rows inserted."""
+    with registered(con, "staged_rows", rows):
+        if replace_on:
+            keys = ", ".join(replace_on)
+            con.execute(f"DELETE FROM {table} WHERE ({keys}) IN (SELECT {keys} FROM staged_rows)")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged_rows")
+    return rows.num_rows
+
+
+def sql_string(value: str) -> str:
+    """A SQL string literal, for the statements DuckDB will not parameterize (ATTACH)."""
+    if "\x00" in value:
+        raise ValueError("NUL in SQL string")
+    return "'" + value.replace("'", "''") + "'"
+
+
+def sql_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def remove_db_files(path: Path) -> None:
+    """Delete a database file and its WAL, if present."""
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+def cap_memory(con: Connection, limit: str) -> None:
+    """``SET memory_limit`` for this connection's database instance."""
+    con.execute(f"SET memory_limit = {sql_string(limit)}")
+
+
+# ------------------------------------------------------------------------------- migrations
+
+_MIGRATION_FILE = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+@cache
+def migration_files() -> tuple[tuple[int, str, str, str], ...]:
+    """(version, file name, SQL, sha256 of the SQL) of ``sql/migrations/NNN_*.sql``, in order.
+
+    The files are read (and hashed) once per process: they ship with the package."""
+    found = []
+    for name, text in sql_files("migrations"):
+        m = _MIGRATION_FILE.match(name)
+        if m:
+            found.append((int(m.group(1)), name, text, hashlib.sha256(text.encode()).hexdigest()))
+    return tuple(found)
+
+
+def apply_migrations(con: Connection) -> list[str]:
+    """Apply pending ``sql/migrations/NNN_*.sql`` in order, each in its own transaction.
+
+    Returns the file names applied now. Applied files are recorded with a checksum in
+    ``schema_migrations``; an applied file that changed raises :class:`MigrationError`.
+    """
+    con.execute(sql("schema_migrations"))
+    applied = {
+        v: (name, checksum)
+        for v, name, checksum in con.execute(
+            "SELECT version, name, checksum FROM schema_migrations"
+        ).fetchall()
+    }
+    done: list[str] = []
+    for version, name, text, checksum in migration_files():
+        if version in applied:
+            if applied[version][1] != checksum:
+                raise MigrationError(f"{name} changed after it was applied; add a new migration instead")
+            continue
+        try:
+            with transaction(con):
+                con.execute(text)
+                con.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?, ?, now())",
+                    [version, name, checksum],
+                )
+        except duckdb.Error as exc:
+            raise MigrationError(f"{name} failed: {exc}") from exc
+        done.append(name)
+    return done
+
+
+# ------------------------------------------------------------------------------------ views
+
+_VIEW_NAME = re.compile(r"^v_[a-z0-9_]+\.sql$")
+
+
+def create_views(con: Connection) -> list[str]:
+    """(Re)create every view in ``sql/views/*.sql`` (file stem = view name).
+
+    Each file is one SELECT (CTEs allowed). Views may read other views: files failing to bind
+    are retried until a pass makes no progress, then the last error is raised.
+    """
+    pending = {
+        name.removesuffix(".sql"): text.strip().rstrip(";")
+        for name, text in sql_files("views")
+        if _VIEW_NAME.match(name)
+    }
+    created: list[str] = []
+    while pending:
+        before = len(pending)
+        failed: dict[str, Exception] = {}
+        for name, body in list(pending.items()):
+            try:
+                con.execute(f'CREATE OR REPLACE VIEW "{name}" AS\n{body}\n')
+            except duckdb.CatalogException as exc:
+                failed[name] = exc
+                continue
+            created.append(name)
+            del pending[name]
+        if len(pending) == before:  # a whole pass without progress
+            name, exc = next(iter(failed.items()))
+            raise RuntimeError(f"view {name} failed: {exc}") from exc
+    return created
+
+
+#: The historical name of :func:`apply_migrations`.
+migrate = apply_migrations

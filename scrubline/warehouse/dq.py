@@ -1,0 +1,120 @@
+"""The warehouse side of data quality: the per-run snapshot Great Expectations reads, stored
+results, quarantine. (The metrics and thresholds are :mod:`scrubline.quality`.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from scrubline import staging
+
+from .db import (
+    cap_memory,
+    count,
+    insert_rows,
+    registered,
+    remove_db_files,
+    session,
+    sql,
+    sql_string,
+    transaction,
+)
+
+#: DuckDB memory cap of the DQ steps (snapshot, metrics, quarantine). They scan every text of
+#: a run once; uncapped, DuckDB kept ~4 GB of scanned blocks for 100k documents; capped, the
+#: whole validation (GE included) peaks near 1 GB at the same speed (bench/RESULTS_dq.md).
+DQ_MEMORY_LIMIT = "512MB"
+
+#: Per-run tables for Great Expectations' SQL path (``sql/dq/snapshot_<table>.sql``): scalar
+#: columns only (no JSON/LIST, which SQLAlchemy reflection on DuckDB does not type),
+#: restricted to the run with a parameter. No text columns: the texts are most of the
+#: warehouse, so every check that reads text (length included) runs on the metrics path
+#: which scans them once.
+SNAPSHOT_TABLES = ("documents", "removed_spans", "footnotes", "captures", "outlets", "runs")
+
+
+def dq_snapshot(db_path: str | Path, run_id: str, snapshot_path: str | Path) -> dict[str, int]:
+    """Write this run's rows to a separate DuckDB file for GE's SQL datasource.
+
+    GE then reads a small, immutable file through its own driver: it never locks or opens the
+    working database, and its queries need no run filter. Returns row counts per table.
+    """
+    snapshot_path = Path(snapshot_path)
+    remove_db_files(snapshot_path)
+    with session(db_path) as con:
+        cap_memory(con, DQ_MEMORY_LIMIT)
+        con.execute(f"ATTACH {sql_string(str(snapshot_path))} AS scrubline_dq")
+        try:
+            for table in SNAPSHOT_TABLES:  # whitelisted table names
+                select = sql(f"dq/snapshot_{table}")
+                params = {"run_id": run_id} if "$run_id" in select else {}
+                con.execute(f"CREATE TABLE scrubline_dq.{table} AS {select}", params)
+            return {t: count(con, f"SELECT count(*) FROM scrubline_dq.{t}") for t in SNAPSHOT_TABLES}
+        finally:
+            con.execute("DETACH scrubline_dq")
+
+
+# ----------------------------------------------------------------------------- results
+
+
+_DQ_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("suite", pa.string()),
+        ("expectation", pa.string()),
+        ("expectation_name", pa.string()),
+        ("column_name", pa.string()),
+        ("severity", pa.string()),
+        ("rationale", pa.string()),
+        ("success", pa.bool_()),
+        ("observed_value", pa.string()),
+        ("failing_sample", pa.string()),
+        ("element_count", pa.int64()),
+        ("unexpected_count", pa.int64()),
+        ("data_path", pa.string()),
+        ("error", pa.string()),
+        ("evaluated_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
+
+def _dq_table(run_id: str, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
+    now = datetime.now(UTC)
+    records = []
+    for row in rows:
+        rec = {c: row.get(c) for c in _DQ_SCHEMA.names}
+        rec["run_id"] = run_id
+        rec["observed_value"] = staging.to_json(row.get("observed_value"))
+        rec["failing_sample"] = staging.to_json(row.get("failing_sample"))
+        rec["evaluated_at"] = row.get("evaluated_at") or now
+        records.append(rec)
+    return pa.Table.from_pylist(records, schema=_DQ_SCHEMA)
+
+
+def store_dq_results(db_path: str | Path, run_id: str, rows: list[dict]) -> int:
+    """Replace the DQ rows of this run for the suites present in ``rows``; returns rows stored.
+
+    Row keys: suite, expectation, severity, success (required); expectation_name, column_name,
+    rationale, observed_value, failing_sample (any JSON-able), element_count, unexpected_count,
+    data_path, error, evaluated_at (optional).
+    """
+    table = _dq_table(run_id, rows)
+    with session(db_path) as con, transaction(con):
+        return insert_rows(con, "dq_results", table, replace_on=("run_id", "suite"))
+
+
+def quarantine(db_path: str | Path, run_id: str, doc_keys: list[tuple[str, str]], reason: str) -> int:
+    """Flag documents (doc_id, capture_id) as quarantined and log why; returns rows flagged."""
+    if not doc_keys:
+        return 0
+    keys = pa.table({"doc_id": [k[0] for k in doc_keys], "capture_id": [k[1] for k in doc_keys]})
+    with session(db_path) as con:
+        cap_memory(con, DQ_MEMORY_LIMIT)
+        with registered(con, "quarantine_keys", keys), transaction(con):
+            flagged = count(con, sql("dq/quarantine_documents"), [reason])
+            con.execute(sql("dq/quarantine_log"), [run_id, reason])
+    return flagged

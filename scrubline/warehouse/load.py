@@ -1,0 +1,138 @@
+"""Loading one staged batch: bulk ``INSERT ... SELECT FROM read_parquet(?)``, one transaction.
+
+Delete-then-insert by (doc_id, capture_id) makes a re-loaded batch add nothing; the changes a
+batch brings (new / changed / recleaned documents, span diffs per rule) are recorded first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from scrubline import staging
+
+from .db import Connection, count, session, sql, transaction
+
+StepHook = Callable[[str], None]
+
+#: Child tables of a document, deleted with it and loaded from the file of the same name.
+_CHILD_TABLES = ("removed_spans", "footnotes", "links")
+
+
+def _load_captures(con: Connection, files: Mapping[str, str]) -> dict[str, int]:
+    before = count(con, "SELECT count(*) FROM captures")
+    con.execute(sql("load/captures"), [files["captures"]])
+    return {"captures_new": count(con, "SELECT count(*) FROM captures") - before}
+
+
+def _load_outlets(con: Connection, files: Mapping[str, str]) -> dict[str, int]:
+    """Registry outlets are upserted; provisional ones only created, never overwriting."""
+    before = count(con, "SELECT count(*) FROM outlets")
+    updated = count(con, sql("load/outlets_updated"), [files["outlets"]])
+    con.execute(sql("load/outlets_registry"), [files["outlets"]])
+    con.execute(sql("load/outlets_provisional"), [files["outlets"]])
+    created = count(con, "SELECT count(*) FROM outlets") - before
+    return {"outlets_new": created, "outlets_updated": updated}
+
+
+def _load_documents(con: Connection, files: Mapping[str, str], batch_id: str) -> dict[str, int]:
+    """Delete-then-insert documents and their children, keyed by the batch's (doc, capture)."""
+    docs = files["documents"]
+    staged = count(con, "SELECT count(*) FROM read_parquet(?)", [docs])
+    replaced = count(con, sql("load/documents_replaced"), [docs])
+    for table in (*_CHILD_TABLES, "documents"):  # whitelisted table names
+        con.execute(
+            f"DELETE FROM {table} WHERE (doc_id, capture_id) IN "
+            "(SELECT doc_id, capture_id FROM read_parquet(?))",
+            [docs],
+        )
+    con.execute(sql("load/documents"), [batch_id, docs])
+    counts = {"documents_new": staged - replaced, "documents_replaced": replaced}
+    for table in _CHILD_TABLES:
+        con.execute(sql(f"load/{table}"), [files[table]])
+        counts[table] = count(con, "SELECT count(*) FROM read_parquet(?)", [files[table]])
+    return counts
+
+
+def _load_rejects(con: Connection, files: Mapping[str, str]) -> dict[str, int]:
+    """Append rejects, skipping ones already recorded for the same run, source and stage."""
+    before = count(con, "SELECT count(*) FROM rejects")
+    con.execute(sql("load/rejects"), [files["rejects"]])
+    return {"rejects": count(con, "SELECT count(*) FROM rejects") - before}
+
+
+def _record_changes(con: Connection, files: Mapping[str, str], run_id: str, batch_id: str) -> dict[str, int]:
+    """Classify the batch's documents against the warehouse before they replace anything.
+
+    new: unknown doc_id; changed: a known doc_id with another capture (a new version);
+    unchanged: the same (doc_id, capture_id) is already loaded; of those, recleaned ones
+    (``outputs_changed``) get a different clean text or removed spans (diffed per rule).
+    """
+    docs = files["documents"]
+    for table in ("span_changes", "document_changes"):  # a retried load records once
+        con.execute(
+            f"DELETE FROM {table} WHERE run_id = ? AND (doc_id, capture_id) IN "
+            "(SELECT doc_id, capture_id FROM read_parquet(?))",
+            [run_id, docs],
+        )
+    params = {"docs": docs, "spans": files["removed_spans"], "run_id": run_id}
+    con.execute(sql("load/span_changes"), params)
+    con.execute(sql("load/document_changes"), {"docs": docs, "run_id": run_id, "batch_id": batch_id})
+    by_change = dict(con.execute(sql("load/changes_by_kind"), [run_id, batch_id]).fetchall())
+    staged = count(con, "SELECT count(*) FROM read_parquet(?)", [docs])
+    new, changed = by_change.get("new", 0), by_change.get("changed", 0)
+    return {
+        "inputs_new": new,
+        "inputs_changed": changed,
+        "inputs_unchanged": staged - new - changed,
+        "outputs_changed": by_change.get("recleaned", 0),
+    }
+
+
+def _record_batch(
+    con: Connection, run_id: str, staging_dir: Path, manifest: dict, counts: dict[str, int]
+) -> None:
+    con.execute(
+        sql("load/batch"),
+        [manifest["batch_id"], run_id, str(staging_dir), json.dumps(manifest), json.dumps(counts)],
+    )
+
+
+def load_batch(
+    db_path: str | Path, run_id: str, staging_dir: Path, *, on_step: StepHook | None = None
+) -> dict:
+    """Load one staged batch in one transaction; re-loading the same batch adds nothing.
+
+    Returns counts: documents_new, documents_replaced, removed_spans, footnotes, links,
+    rejects (newly appended), captures_new, outlets_new, outlets_updated, and per doc_id
+    inputs_new, inputs_changed, inputs_unchanged, outputs_changed (see ``_record_changes``).
+    ``on_step(name)`` runs inside the transaction after each step (fault-injection tests).
+    """
+    return _load_batch(db_path, run_id, staging_dir, on_step=on_step)
+
+
+def _load_batch(
+    db_path: str | Path, run_id: str, staging_dir: Path, *, on_step: StepHook | None = None
+) -> dict:
+    """:func:`load_batch`; ``on_step(name)`` runs inside the transaction after each step."""
+    staging_dir = Path(staging_dir)
+    manifest = staging.read_manifest(staging_dir)
+    if manifest["run_id"] != run_id:
+        raise ValueError(f"batch {staging_dir} was staged for run {manifest['run_id']!r}")
+    files = staging.batch_files(staging_dir)
+    steps: list[tuple[str, Callable[[Connection], dict[str, int]]]] = [
+        ("captures", lambda c: _load_captures(c, files)),
+        ("outlets", lambda c: _load_outlets(c, files)),
+        ("changes", lambda c: _record_changes(c, files, run_id, manifest["batch_id"])),
+        ("documents", lambda c: _load_documents(c, files, manifest["batch_id"])),
+        ("rejects", lambda c: _load_rejects(c, files)),
+    ]
+    with session(db_path) as con, transaction(con):
+        counts: dict[str, int] = {}
+        for name, step in steps:
+            counts.update(step(con))
+            if on_step:
+                on_step(name)
+        _record_batch(con, run_id, staging_dir, manifest, counts)
+    return counts

@@ -1,0 +1,1 @@
+SELECT outlet_id, name, country, kind, language, provisional FROM outlets

@@ -1,0 +1,3 @@
+SELECT run_id, flow_name, started_at, finished_at, status, scrubline_version,
+       git_commit, ruleset_version, pipeline_version
+FROM runs WHERE run_id = $run_id

@@ -1,0 +1,1 @@
+SELECT count(*) FROM documents d JOIN read_parquet(?) s USING (doc_id, capture_id)

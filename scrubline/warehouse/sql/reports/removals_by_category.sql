@@ -1,0 +1,4 @@
+SELECT s.category, count(*) AS spans, count(DISTINCT s.doc_id) AS documents,
+       sum(s.end_offset - s.start_offset) AS chars_removed
+FROM removed_spans s JOIN v_documents d USING (doc_id, capture_id)
+GROUP BY s.category ORDER BY chars_removed DESC, s.category

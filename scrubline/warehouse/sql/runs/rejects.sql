@@ -1,0 +1,2 @@
+SELECT source_uri, stage, error_class, message FROM rejects WHERE run_id = ?
+ORDER BY source_uri, stage

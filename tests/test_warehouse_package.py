@@ -1,0 +1,62 @@
+"""The warehouse package's layout: SQL files found by name, migrations unchanged, one duckdb
+import."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from scrubline.warehouse import db
+
+PACKAGE = Path(db.__file__).parent
+ROOT = PACKAGE.parents[1]
+
+#: Checksums recorded in every existing warehouse: a moved or edited applied migration would
+#: stop those databases from migrating (add a new NNN_*.sql instead).
+APPLIED = {
+    "001_init.sql": "893d50e0139381bd133b0ddee449bfbbed28b3b0ff6e09b97e649f059d69ae51",
+    "002_provenance_and_dq.sql": "771839b5a594765eae1d94485f9866cf49234ce03e45bbd2f1f1e46c0cede86d",
+    "003_footnote_kind.sql": "203ef443e1ff796a813b700ee335d636031266ef0bf9fe0f020ca4e801db5bf1",
+    "004_audit_and_changes.sql": "f5eba54c9be0f43a43c202a9861d6f8c0395d666e997c24e0f857129c544b677",
+    "005_syndication.sql": "7a988efc11effb495bd22ee5fccab7601792a7136f15a7e02769bf85729676ab",
+    "006_templates.sql": "b07082ee80607b927a3aa8a712f7ada57b00b626b4979b94e40032d43d6706e3",
+}
+
+
+def test_applied_migrations_keep_their_checksums() -> None:
+    found = {name: checksum for _, name, _, checksum in db.migration_files()}
+    assert {k: found.get(k) for k in APPLIED} == APPLIED
+
+
+def _sql_names_used() -> set[str]:
+    used: set[str] = set()
+    for path in [*PACKAGE.rglob("*.py"), *(ROOT / "scrubline").glob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        used.update(re.findall(r'\bsql\(\s*f?"([a-z_/{}]+)"', text))
+    return used
+
+
+def test_every_sql_file_named_in_code_exists() -> None:
+    used = _sql_names_used()
+    assert "load/captures" in used
+    for name in used:
+        if "{" in name:  # an f-string over a whitelist: check each expansion's folder exists
+            assert (PACKAGE / "sql" / name.split("/")[0]).is_dir(), name
+            continue
+        assert db.sql(name).strip(), name
+
+
+def test_unknown_sql_name_raises() -> None:
+    with pytest.raises(FileNotFoundError):
+        db.sql("load/no_such_statement")
+
+
+def test_duckdb_is_imported_by_the_db_module_only() -> None:
+    importers = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "scrubline").rglob("*.py")
+        if re.search(r"^\s*(import duckdb\b|from duckdb\b)", p.read_text(encoding="utf-8"), re.M)
+    ]
+    assert importers == ["scrubline/warehouse/db.py"]
