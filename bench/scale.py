@@ -126,10 +126,13 @@ class PeakRSS:
         return self.peak
 
 
-def run(folder: Path, db: Path, summary_json: Path, args: argparse.Namespace) -> dict:
+def run(folder: Path, db: Path, summary_json: Path, args: argparse.Namespace, dask: str | None = None,
+        workers: int | None = None) -> dict:  # fmt: skip
     cmd = [sys.executable, "-m", "scrubline.cli", "run", str(folder), "--db", str(db), "--workers",
-           str(args.workers), "--batch-size", str(args.batch_size), "--summary-json", str(summary_json),
-           "--no-progress"]  # fmt: skip
+           str(workers or args.workers), "--batch-size", str(args.batch_size), "--summary-json",
+           str(summary_json), "--no-progress"]  # fmt: skip
+    if dask:
+        cmd += ["--dask", dask]
     if args.no_prefect:
         cmd.append("--no-prefect")
     if args.no_validate:
@@ -151,6 +154,22 @@ def run(folder: Path, db: Path, summary_json: Path, args: argparse.Namespace) ->
             "timings": summary.get("timings", {})}  # fmt: skip
 
 
+def dask_compare(work: Path, args: argparse.Namespace) -> None:
+    """The same corpus into a fresh warehouse on a LocalCluster of 1 and of 2 worker processes
+    (one thread each); the clean stage's wall time (``clean_and_load``) is the figure."""
+    from distributed import LocalCluster
+
+    walls = {}
+    for n in (1, 2):
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+        with cluster:
+            result = run(work / "corpus", work / f"wh-dask{n}" / "scrubline.duckdb", work / f"dask{n}.json",
+                         args, dask=cluster.scheduler_address, workers=n)  # fmt: skip
+        walls[n] = result["timings"]["clean_and_load"]
+        print(f"dask, {n} worker(s):", json.dumps(result), flush=True)
+    print(f"clean stage speed-up, 2 workers vs 1: {walls[1] / walls[2]:.2f}x", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000)
@@ -162,6 +181,11 @@ def main() -> None:
     parser.add_argument("--no-prefect", action="store_true")
     parser.add_argument("--no-validate", action="store_true")
     parser.add_argument("--keep", help="work folder to keep (default: a temporary one)")
+    parser.add_argument(
+        "--dask-compare",
+        action="store_true",
+        help="instead: the clean stage on a Dask LocalCluster of 1, then 2 worker processes",
+    )
     args = parser.parse_args()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="scrubline-scale-"))
     try:
@@ -171,6 +195,8 @@ def main() -> None:
         generate(work / "drop", more, start=args.n, html_share=args.html, outlets=args.outlets)
         print(f"corpus: {args.n} documents, {size / 2**20:.0f} MB, {args.html:.0%} HTML "
               f"({time.perf_counter() - began:.0f} s to generate); then {more} new", flush=True)  # fmt: skip
+        if args.dask_compare:
+            return dask_compare(work, args)
         db = work / "wh" / "scrubline.duckdb"
         first = run(work / "corpus", db, work / "first.json", args)
         print("first run:", json.dumps(first), flush=True)
