@@ -161,3 +161,21 @@ def test_the_flow_cleans_on_a_dask_local_cluster_of_two_workers(tmp_path):
     assert _rows(db, "SELECT count(DISTINCT doc_id) FROM documents")[0][0] == 25
     assert len(worker_pids) == 2
     assert set(summary["cleaned_by"]) <= worker_pids  # the clean stage ran on the cluster's workers
+
+
+def test_a_copy_published_without_the_fts_index_is_searched_at_query_time(tmp_path):
+    from scrubline import warehouse as wh
+
+    folder = _corpus(tmp_path / "in", 2)
+    db = tmp_path / "wh" / "w.duckdb"
+    summary = run_plain(paths=[str(folder)], db_path=str(db), workers=1, run_validation=False)
+    published = Path(summary["published"])
+    assert _rows(published, "SELECT count(*) FROM duckdb_schemas() "
+                 "WHERE schema_name = 'fts_main_search_documents'") == [(0,)]  # fmt: skip
+    con = wh.connect(published, read_only=True)
+    try:
+        hits = wh.search(con, "helicopter", limit=10)
+        assert hits and all(h["score"] > 0 for h in hits)
+        assert wh.search(con, "xyzzyplugh") == []
+    finally:
+        con.close()
