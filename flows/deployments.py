@@ -2,6 +2,8 @@
 
 ``scrubline serve`` runs them on this machine with ``prefect.serve`` (no work pool needed);
 ``prefect.yaml`` declares the same deployments for ``prefect deploy`` onto a work pool.
+Any run of them may also set the flow's other parameters, e.g. ``dask_address`` to clean on a
+Dask cluster (``prefect deployment run ... -p dask_address=tcp://scheduler:8786``).
 """
 
 from __future__ import annotations

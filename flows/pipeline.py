@@ -17,12 +17,15 @@ and wait for ``<point>.go``: the kill-at-any-moment tests use it.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import subprocess
 import time
 import traceback
 import uuid
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -30,6 +33,8 @@ from typing import Any
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+#: The embedded API takes ~20 s to start on a busy machine; never fail for that (a value set wins).
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
@@ -37,17 +42,26 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 
 import scrubline  # noqa: E402
-from scrubline import lineage, rawstore, staging, syndication, verify, warehouse  # noqa: E402
-from scrubline.batch import clean_many  # noqa: E402
+from flows import progress  # noqa: E402
+from scrubline import lineage, rawstore, syndication, warehouse  # noqa: E402
+from scrubline.batch import (  # noqa: E402
+    DEFAULT_TIME_LIMIT,
+    BatchJob,
+    CaptureRef,
+    close_shared_pools,
+    shared_pool,
+    write_context,
+)
 from scrubline.boilerplate.templates import mine_templates  # noqa: E402
-from scrubline.clean import CleanContext, extractor_version, provisional_outlets  # noqa: E402
+from scrubline.clean import CleanContext, extractor_version  # noqa: E402
 from scrubline.ingest import FetchConfig, FetchState, IngestReport, ManifestError, load_sources, read_inputs  # noqa: E402
 from scrubline.records import PIPELINE_VERSION, Capture, Reject  # noqa: E402
 from scrubline.resources import project_root, seeds_dir  # noqa: E402
 
-#: Documents per clean/stage/load batch: large enough to amortise task overhead (~10 ms),
-#: small enough that a killed run loses little work.
-DEFAULT_BATCH_SIZE = 200
+#: Documents per clean/stage/load batch: large enough to amortise task and load overhead
+#: (Prefect struggles with thousands of task runs), small enough that a killed run, or a
+#: document past the time limit (its batch is cleaned again), loses little work.
+DEFAULT_BATCH_SIZE = 500
 #: An outlet's line becomes a template when it recurs in this many of its documents.
 MIN_TEMPLATE_SUPPORT = 3
 
@@ -56,7 +70,7 @@ def git_commit() -> str | None:
     """The commit of the code that runs, when it runs from a git checkout."""
     try:
         out = subprocess.run(
-            ["git", "-C", str(project_root()), "rev-parse", "HEAD"],
+            ["git", "-C", str(Path(scrubline.__file__).resolve().parent), "rev-parse", "HEAD"],
             capture_output=True, text=True, timeout=5, check=False,
         )  # fmt: skip
     except (OSError, subprocess.SubprocessError):
@@ -95,65 +109,94 @@ def is_manifest(path: str) -> bool:
     return path.endswith((".yaml", ".yml"))
 
 
-@task(cache_policy=NO_CACHE)
-def ingest(
+def _iter_inputs(paths: list[str], **kwargs: Any) -> Iterator[Capture | Reject]:
+    """Captures and rejects one at a time. Uses ``scrubline.ingest.iter_inputs`` when the
+    ingest package has it; until then a local adapter reads plain folders file by file and
+    everything else (URLs, manifests, WARCs) one given path at a time."""
+    try:
+        from scrubline.ingest import iter_inputs  # type: ignore[attr-defined]
+    except ImportError:
+        iter_inputs = None
+    if iter_inputs is not None:
+        yield from iter_inputs(paths, **kwargs)
+        return
+    from scrubline.ingest import files
+
+    seen_files: set[tuple[Path, str]] = set()
+    for given in paths:
+        folder = Path(given)
+        if "://" in given or is_manifest(given) or not folder.exists():
+            captures, rejects = read_inputs([given], **kwargs)
+            yield from rejects
+            yield from captures
+            continue
+        entries, warcs, plan_rejects = files._plan(folder)
+        yield from plan_rejects
+        for entry in entries:
+            key = (entry.path.resolve(), entry.source_uri)
+            if key not in seen_files:
+                seen_files.add(key)
+                yield files.read_entry(entry)
+        for warc in warcs:
+            captures, rejects = read_inputs([str(warc)], **kwargs)
+            yield from rejects
+            yield from captures
+
+
+def stream_inputs(
     paths: list[str],
     raw_dir: str,
+    counts: dict[str, int],
     schedule: str | None = None,
     db_path: str | None = None,
     allow_private_hosts: bool = False,
-) -> tuple[list[Capture], list[Reject], dict[str, int]]:
-    """Read every input (files, folders, URLs, sources manifests, WARCs) into Captures and keep
-    their bytes in the raw store. URLs seen by earlier runs (``db_path``) are skipped or
-    fetched conditionally; the counts say how many were unchanged, discovered, skipped."""
+) -> Iterator[CaptureRef | Reject]:
+    """Read every input lazily; each capture's bytes go to the raw store as it is read and only
+    its reference goes on. URLs seen by earlier runs (``db_path``) are skipped or fetched
+    conditionally; ``counts`` receives how many were unchanged, discovered, skipped."""
     seen = {
         url: FetchState(url, etag, last_modified, capture_id)
         for url, capture_id, etag, last_modified in (warehouse.fetch_states(db_path) if db_path else [])
     }
     report = IngestReport()
     config = FetchConfig(allow_private=allow_private_hosts)
-    captures, rejects = read_inputs(paths, schedule=schedule, seen=seen, report=report, fetch_config=config)
-    for capture in captures:
-        rawstore.put(Path(raw_dir), capture)
-    return captures, rejects, report.counts()
+    root = Path(raw_dir)
+    for item in _iter_inputs(paths, schedule=schedule, seen=seen, report=report, fetch_config=config):
+        if isinstance(item, Capture):
+            rawstore.put(root, item)
+            yield CaptureRef.of(item)
+        else:
+            yield item
+    counts.update(report.counts())
 
 
-@task(cache_policy=NO_CACHE)
-def ingest_stored(db_path: str, raw_dir: str, docs: list[str] | None) -> tuple[list[Capture], list[Reject]]:
-    """Reprocess: rebuild the Captures of stored document versions from the raw store."""
-    captures: list[Capture] = []
-    rejects: list[Reject] = []
+def stored_refs(db_path: str, docs: list[str] | None) -> Iterator[CaptureRef | Reject]:
+    """Reprocess: references to the stored document versions (bytes stay in the raw store)."""
     for row in warehouse.stored_captures(db_path, docs):
-        try:
-            captures.append(verify.stored_capture(row, verify.raw_bytes(row, Path(raw_dir))))
-        except (OSError, ValueError) as exc:
-            rejects.append(Reject(row["source_uri"], "reprocess", type(exc).__name__, str(exc)[:500],
-                                  row["capture_id"]))
-    return captures, rejects
+        headers = row.get("http_headers")
+        same_source = row.get("capture_source_uri") in (None, row["source_uri"])
+        ref = CaptureRef(
+            row["capture_id"], row["source_uri"], row["fetched_at"], int(row.get("byte_size") or 0),
+            row.get("content_type"), row.get("http_status"),
+            json.loads(headers) if isinstance(headers, str) else headers, row.get("warc_record_id"),
+            row.get("source_id") if same_source else None, row.get("language_hint"), row.get("outlet_hint"),
+        )  # fmt: skip
+        if ref.doc_id != row["doc_id"]:
+            yield Reject(row["source_uri"], "reprocess", "ValueError",
+                         f"cannot rebuild doc id {row['doc_id']} from source {row['source_uri']!r}",
+                         row["capture_id"])  # fmt: skip
+            continue
+        yield ref
 
 
 @task(cache_policy=NO_CACHE)
-def clean_and_stage(
-    captures: list[Capture],
-    rejects: list[Reject],
-    run_id: str,
-    batch_dir: str,
-    raw_dir: str,
-    workers: int,
-    number: int = 0,
-    db_path: str | None = None,
-) -> str:
-    """Clean one batch (in worker processes) and stage it as Parquet; returns the batch dir.
-    Outlets with templates learned in ``db_path`` are cleaned by their own engine."""
-    ctx = CleanContext.default(templates=warehouse.template_rows(db_path) if db_path else ())
-    results, failed = clean_many(captures, workers=workers, ctx=ctx)
-    pause_point(f"mid_clean:{number}")
-    outlets = list(ctx.outlets.outlets.values()) + provisional_outlets(results)
-    raw_paths = {c.capture_id: str(rawstore.path_for(Path(raw_dir), c.capture_id)) for c in captures}
-    target = staging.write_batch(
-        Path(batch_dir), results, captures, [*rejects, *failed], outlets, run_id, raw_paths=raw_paths
-    )
-    return str(target)
+def clean_and_stage(job: BatchJob, time_limit: float = DEFAULT_TIME_LIMIT) -> dict[str, Any]:
+    """Clean one batch of references on this process's long-lived workers (each document under
+    ``time_limit`` seconds) and stage it as Parquet; returns a small summary (the batch dir,
+    counts, seconds). Runs in the flow's process, or on a Dask worker."""
+    summary = shared_pool(time_limit).run(job)
+    pause_point(f"mid_clean:{job.number}")
+    return summary
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
@@ -210,8 +253,10 @@ def learn_templates(db_path: str, run_id: str) -> dict[str, int]:
 
 @task(cache_policy=NO_CACHE)
 def publish(db_path: str, published_path: str) -> str:
-    """Atomically replace the analysts' read-only copy of the warehouse."""
-    return str(warehouse.publish(db_path, published_path))
+    """Atomically replace the analysts' read-only copy of the warehouse. Without the fts index:
+    rebuilding it was most of every publish (26 of 29 s at 4,000 documents) and grew with the
+    corpus; ``warehouse.search`` indexes a copy without one at query time."""
+    return str(warehouse.publish(db_path, published_path, fts=False))
 
 
 def resolve_input(path: str) -> str:
@@ -223,8 +268,24 @@ def resolve_input(path: str) -> str:
     return str(project_root() / given)
 
 
-def _batches(items: list[Capture], size: int) -> list[list[Capture]]:
-    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+def batched(
+    items: Iterator[CaptureRef | Reject], size: int
+) -> Iterator[tuple[list[CaptureRef], list[Reject]]]:
+    """Group a stream into batches of ``size`` references (rejects ride along with the batch
+    being filled); at least one batch, so a run of rejects only still stages them."""
+    refs: list[CaptureRef] = []
+    rejects: list[Reject] = []
+    sent = False
+    for item in items:
+        if isinstance(item, Reject):
+            rejects.append(item)
+        else:
+            refs.append(item)
+        if len(refs) >= size or len(rejects) >= size:
+            yield refs, rejects
+            refs, rejects, sent = [], [], True
+    if refs or rejects or not sent:
+        yield refs, rejects
 
 
 def lineage_inputs(paths: list[str], reprocess: bool, raw_dir: str) -> list[str]:
@@ -242,6 +303,80 @@ def lineage_inputs(paths: list[str], reprocess: bool, raw_dir: str) -> list[str]
     return found
 
 
+class _Orchestrator:
+    """How the one run body calls its tasks: under Prefect (task runs, a Dask task runner when
+    asked) or plainly (``--no-prefect``: the same functions, a thread pool or a Dask client)."""
+
+    prefect = True
+
+    def __init__(self, dask_address: str | None = None, workers: int = 2) -> None:
+        self.dask_address = dask_address
+        self.workers = workers
+        self._runner: Any = None
+
+    def __enter__(self) -> _Orchestrator:
+        if self.dask_address:
+            from prefect_dask import DaskTaskRunner
+
+            self._runner = DaskTaskRunner(address=self.dask_address).__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._runner is not None:
+            self._runner.__exit__(*exc)
+
+    def logger(self) -> Any:
+        return get_run_logger()
+
+    def call(self, fn: Any, *args: Any) -> Any:
+        return fn(*args)
+
+    def submit(self, fn: Any, **kwargs: Any) -> Any:
+        if self._runner is not None:
+            return self._runner.submit(fn, kwargs)
+        return fn.submit(**kwargs)
+
+    def artifact(self, markdown: str) -> None:
+        create_markdown_artifact(key="scrubline-run", markdown=markdown, description="scrubline run summary")
+
+
+class _Plain(_Orchestrator):
+    """``--no-prefect``: no API, no task runs; tasks are called as plain functions."""
+
+    prefect = False
+
+    def __enter__(self) -> _Plain:
+        if self.dask_address:
+            from distributed import Client
+
+            self._runner = Client(self.dask_address)
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._runner = ThreadPoolExecutor(max_workers=max(1, self.workers))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if hasattr(self._runner, "shutdown"):
+            self._runner.shutdown(wait=True)
+        else:
+            self._runner.close()
+
+    def logger(self) -> Any:
+        return logging.getLogger("scrubline.run")
+
+    def call(self, fn: Any, *args: Any) -> Any:
+        return fn.fn(*args)
+
+    def submit(self, fn: Any, **kwargs: Any) -> Any:
+        if self.dask_address:
+            return self._runner.submit(fn.fn, pure=False, **kwargs)
+        return self._runner.submit(fn.fn, **kwargs)
+
+    def artifact(self, markdown: str) -> None:
+        return None
+
+
 @flow(name="scrubline-pipeline", log_prints=False)
 def pipeline(
     paths: list[str] | None = None,
@@ -256,18 +391,56 @@ def pipeline(
     lineage_dir: str | None = None,
     lock_timeout: float = 600.0,
     allow_private_hosts: bool = False,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    dask_address: str | None = None,
 ) -> dict[str, Any]:
     """Ingest ``paths`` (default: the bundled seeds; a ``sources.yaml`` reads its ``schedule``
     group), or with ``reprocess`` re-clean the stored captures (``docs``: only these doc refs);
-    clean, load, validate and publish under the warehouse write lock."""
-    run_id = str(flow_run.id or uuid.uuid4())
+    clean, load, validate and publish under the warehouse write lock. ``workers`` batches clean
+    at once (each document under ``time_limit`` seconds); with ``dask_address``
+    (``tcp://scheduler:8786``) they clean on that Dask cluster."""
+    return run_pipeline(_Orchestrator(dask_address, workers), paths=paths, db_path=db_path,
+                        batch_size=batch_size, workers=workers, run_validation=run_validation,
+                        publish_copy=publish_copy, schedule=schedule, reprocess=reprocess, docs=docs,
+                        lineage_dir=lineage_dir, lock_timeout=lock_timeout,
+                        allow_private_hosts=allow_private_hosts, time_limit=time_limit,
+                        dask_address=dask_address)  # fmt: skip
+
+
+def run_plain(**params: Any) -> dict[str, Any]:
+    """The pipeline without Prefect (``scrubline run --no-prefect``): the same run body and
+    task functions, no API, no task runs, no artifact."""
+    orchestrator = _Plain(params.get("dask_address"), params.get("workers", 2))
+    return run_pipeline(orchestrator, **params)
+
+
+def run_pipeline(
+    orchestrator: _Orchestrator,
+    paths: list[str] | None = None,
+    db_path: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int = 2,
+    run_validation: bool = True,
+    publish_copy: bool = True,
+    schedule: str | None = None,
+    reprocess: bool = False,
+    docs: list[str] | None = None,
+    lineage_dir: str | None = None,
+    lock_timeout: float = 600.0,
+    allow_private_hosts: bool = False,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    dask_address: str | None = None,
+) -> dict[str, Any]:
+    """The body of a run, shared by the Prefect flow and ``run_plain``."""
+    run_id = str((flow_run.id if orchestrator.prefect else None) or uuid.uuid4())
     db = str(db_path or warehouse.default_db_path())
     home = Path(db).parent
     raw_dir = str(home / "raw")
     paths = [] if reprocess else [resolve_input(p) for p in (paths or [str(seeds_dir())])]
     params = {"paths": paths, "db_path": db, "batch_size": batch_size, "workers": workers,
               "schedule": schedule, "reprocess": reprocess, "docs": docs,
-              "allow_private_hosts": allow_private_hosts,
+              "allow_private_hosts": allow_private_hosts, "time_limit": time_limit,
+              "dask_address": dask_address, "prefect": orchestrator.prefect,
               "run_validation": run_validation}  # fmt: skip
     events_dir = Path(lineage_dir) if lineage_dir else lineage.default_lineage_dir(db)
     started = datetime.now(UTC)
@@ -285,8 +458,9 @@ def pipeline(
     try:
         with warehouse.write_lock(db, timeout=lock_timeout, holder=f"flow run {run_id}"):
             pause_point("locked")
-            summary = _locked_run(run_id, db, paths, params, raw_dir, batch_size, workers, schedule,
-                                  reprocess, docs, run_validation, publish_copy, published_path)  # fmt: skip
+            summary = _locked_run(
+                orchestrator, run_id, db, paths, params, raw_dir, publish_copy, published_path
+            )
     except BaseException as exc:
         event("FAIL", error="".join(traceback.format_exception_only(exc)).strip())
         raise
@@ -299,21 +473,25 @@ def pipeline(
         event("FAIL", outputs=final_outputs, error=failure)
     else:
         event("COMPLETE", outputs=final_outputs)
-    create_markdown_artifact(key="scrubline-run", markdown=summary_markdown(summary),
-                             description="scrubline run summary")  # fmt: skip
+    orchestrator.artifact(summary_markdown(summary))
     if summary["status"] != "completed":
         raise RuntimeError(failure)
     return summary
 
 
 def _locked_run(
-    run_id: str, db: str, paths: list[str], params: dict[str, Any], raw_dir: str, batch_size: int,
-    workers: int, schedule: str | None, reprocess: bool, docs: list[str] | None, run_validation: bool,
-    publish_copy: bool, published_path: str,
+    orchestrator: _Orchestrator,
+    run_id: str,
+    db: str,
+    paths: list[str],
+    params: dict[str, Any],
+    raw_dir: str,
+    publish_copy: bool,
+    published_path: str,
 ) -> dict[str, Any]:
     """The writing part of a run (the caller holds the write lock)."""
-    logger = get_run_logger()
-    ctx = CleanContext.default()
+    logger = orchestrator.logger()
+    ctx = CleanContext.default(templates=warehouse.template_rows(db))
     warehouse.start_run(
         db, run_id, flow_name="scrubline-pipeline", parameters=params,
         ruleset_version=ctx.ruleset_version, pipeline_version=PIPELINE_VERSION,
@@ -324,42 +502,131 @@ def _locked_run(
         logger.warning("runs %s never finished (killed?): marked abandoned", ", ".join(abandoned))
     warehouse.set_run_environment(db, run_id, environment())
     status = "failed"
+    reprocess = bool(params.get("reprocess"))
     summary: dict[str, Any] = {"run_id": run_id, "db_path": db, "reprocess": reprocess,
                                "abandoned_runs": abandoned}  # fmt: skip
+    timings: dict[str, float] = {}
+    summary["timings"] = timings
+    staging_root = Path(db).parent / "staging" / run_id
+    context_path = str(write_context(ctx, staging_root / "context.pkl"))
+    ingest_counts: dict[str, int] = {}
     try:
-        if reprocess:
-            captures, rejects = ingest_stored(db, raw_dir, docs)
-        else:
-            captures, rejects, summary["ingest"] = ingest(
-                paths, raw_dir, schedule, db, bool(params.get("allow_private_hosts"))
-            )
-        logger.info("ingested %d captures, %d rejects", len(captures), len(rejects))
-        pause_point("after_ingest")
-        staging_root = Path(db).parent / "staging" / run_id
-        loaded: Counter[str] = Counter()
-        for number, batch in enumerate(_batches(captures, batch_size)):
-            batch_rejects = rejects if number == 0 else []
-            batch_dir = str(staging_root / f"{number:05d}")
-            staged = clean_and_stage(batch, batch_rejects, run_id, batch_dir, raw_dir, workers, number, db)
-            counts = load(db, run_id, staged, number)
-            loaded.update({k: v for k, v in counts.items() if isinstance(v, int)})
+        with orchestrator:
+            if reprocess:
+                stream: Iterator[CaptureRef | Reject] = stored_refs(db, params.get("docs"))
+            else:
+                stream = stream_inputs(paths, raw_dir, ingest_counts, params.get("schedule"), db,
+                                       bool(params.get("allow_private_hosts")))  # fmt: skip
+            loaded, inputs = _clean_and_load(orchestrator, logger, stream, run_id, db, raw_dir, staging_root,
+                                             context_path, params, timings)  # fmt: skip
+        summary["cleaned_by"] = params.pop("_cleaned_by", [])  # pids of the processes that ran the tasks
+        if not reprocess:
+            summary["ingest"] = ingest_counts
         summary["loaded"] = dict(loaded)
         summary.update(warehouse.run_summary(db, run_id))
         summary["changes"] = warehouse.run_changes(db, run_id)
-        summary["inputs"] = len(captures) + len(rejects)
-        if run_validation:
-            summary["dq"] = validate(db, run_id, str(Path(db).parent / "dq_site"))
-        summary["syndication"] = syndicate(db, run_id)  # after DQ: quarantined docs stay out
-        summary["templates"] = learn_templates(db, run_id)
+        summary["inputs"] = inputs
+        steps: list[tuple[str, Any, tuple[Any, ...]]] = []
+        if params.get("run_validation", True):
+            steps.append(("dq", validate, (db, run_id, str(Path(db).parent / "dq_site"))))
+        steps += [("syndication", syndicate, (db, run_id)),  # after DQ: quarantined docs stay out
+                  ("templates", learn_templates, (db, run_id))]  # fmt: skip
+        for key, fn, args in steps:
+            began = time.perf_counter()
+            summary[key] = orchestrator.call(fn, *args)
+            timings[key] = round(time.perf_counter() - began, 3)
         dq_ok = summary.get("dq", {}).get("success", True)
         status = "completed" if dq_ok else "failed"
     finally:
+        if params.get("dask_address") is None:
+            close_shared_pools()
         warehouse.finish_run(db, run_id, status=status, counts=_counts(summary))
     pause_point("before_publish")
     if publish_copy:  # after finish_run, so the published copy shows this run's final state
-        summary["published"] = publish(db, published_path)
+        began = time.perf_counter()
+        summary["published"] = orchestrator.call(publish, db, published_path)
+        timings["publish"] = round(time.perf_counter() - began, 3)
     summary["status"] = status
     return summary
+
+
+def _clean_and_load(
+    orchestrator: _Orchestrator,
+    logger: Any,
+    stream: Iterator[CaptureRef | Reject],
+    run_id: str,
+    db: str,
+    raw_dir: str,
+    staging_root: Path,
+    context_path: str,
+    params: dict[str, Any],
+    timings: dict[str, float],
+) -> tuple[Counter[str], int]:
+    """Stream batches of references to the cleaning tasks (``workers`` + 1 in flight, so every
+    worker stays busy while the flow loads) and load each staged batch, in order, as it comes
+    back. Only counts are kept: memory does not grow with the corpus."""
+    workers = max(1, int(params.get("workers") or 1))
+    time_limit = float(params.get("time_limit") or DEFAULT_TIME_LIMIT)
+    read_stage = "reprocess" if params.get("reprocess") else "read"
+    bar = progress.current()
+    loaded: Counter[str] = Counter()
+    done: Counter[str] = Counter()
+    in_flight: deque[tuple[int, float, Any]] = deque()
+    hosts: set[int] = set()
+    inputs = 0
+    ingest_s = load_s = wait_s = 0.0
+    began = time.perf_counter()
+
+    def finish_one() -> None:
+        nonlocal load_s, wait_s
+        number, submitted, future = in_flight.popleft()
+        waited = time.perf_counter()
+        result = future.result()
+        loading = time.perf_counter()
+        wait_s += loading - waited
+        counts = orchestrator.call(load, db, run_id, result["batch_dir"], number)
+        load_s += time.perf_counter() - loading
+        loaded.update({k: v for k, v in counts.items() if isinstance(v, int)})
+        done.update({k: result[k] for k in ("documents", "rejects", "timeouts", "bytes")})
+        done.update(clean_ms=int(result["clean_s"] * 1000), stage_ms=int(result["stage_s"] * 1000))
+        hosts.add(result["host_pid"])
+        elapsed = time.perf_counter() - began
+        logger.info(
+            "batch %d: %d documents, %d rejects%s cleaned in %.1f s, loaded in %.1f s; "
+            "%d documents so far, %.0f docs/s",
+            number, result["documents"], result["rejects"],
+            f" ({result['timeouts']} timeouts)," if result["timeouts"] else ",",
+            result["clean_s"] + result["stage_s"], time.perf_counter() - loading, done["documents"],
+            done["documents"] / elapsed if elapsed else 0.0,
+        )  # fmt: skip
+        bar.advance(result["documents"] + result["rejects"], loaded=done["documents"])
+
+    pulled = time.perf_counter()
+    for number, (refs, rejects) in enumerate(batched(stream, int(params.get("batch_size") or 1))):
+        ingest_s += time.perf_counter() - pulled
+        inputs += len(refs) + len(rejects)
+        if number == 0:
+            pause_point("after_ingest")
+        job = BatchJob(run_id, number, tuple(refs), raw_dir, str(staging_root / f"{number:05d}"),
+                       context_path, tuple(rejects), read_stage)  # fmt: skip
+        in_flight.append(
+            (
+                number,
+                time.perf_counter(),
+                orchestrator.submit(clean_and_stage, job=job, time_limit=time_limit),
+            )
+        )
+        while len(in_flight) > workers:
+            finish_one()
+        pulled = time.perf_counter()
+    while in_flight:
+        finish_one()
+    timings.update(ingest=round(ingest_s, 3), clean_wait=round(wait_s, 3), load=round(load_s, 3),
+                   clean_worker=done["clean_ms"] / 1000, stage_worker=done["stage_ms"] / 1000,
+                   clean_and_load=round(time.perf_counter() - began, 3))  # fmt: skip
+    loaded["timeouts"] = done["timeouts"]
+    params["_cleaned_by"] = sorted(hosts)
+    return loaded, inputs
 
 
 _INPUT_KEYS = ("inputs_new", "inputs_changed", "inputs_unchanged", "outputs_changed")

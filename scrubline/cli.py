@@ -19,31 +19,60 @@ from scrubline.export import loads_json
 _QUIET_PREFECT = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
 
 
-def _prefect_env() -> None:
+#: Seconds the embedded (ephemeral) Prefect API may take to start; Prefect's own default
+#: (20 s) is too short on a busy machine. A value the user set wins.
+STARTUP_TIMEOUT_SETTING = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+DEFAULT_STARTUP_TIMEOUT = "120"
+
+
+def _prefect_env(startup_timeout: int | None = None) -> None:
     for key, value in _QUIET_PREFECT.items():
         os.environ.setdefault(key, value)
+    if startup_timeout is not None:
+        os.environ[STARTUP_TIMEOUT_SETTING] = str(startup_timeout)
+    os.environ.setdefault(STARTUP_TIMEOUT_SETTING, DEFAULT_STARTUP_TIMEOUT)
+
+
+def _startup_hint(exc: BaseException) -> str:
+    """What to do when the embedded API did not start in time."""
+    if "ephemeral" not in str(exc).lower():
+        return ""
+    return (f"\n  the embedded Prefect API did not start within {os.environ.get(STARTUP_TIMEOUT_SETTING)} s: "
+            f"raise {STARTUP_TIMEOUT_SETTING} (or --prefect-startup-timeout), point PREFECT_API_URL "
+            "at a running server, or run with --no-prefect")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- run
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run the Prefect pipeline flow on PATHS (default: the bundled seeds)."""
-    _prefect_env()
-    paths = _existing_inputs(args.paths or _project_inputs())
-    from flows.pipeline import pipeline
+    """Run the pipeline flow on PATHS (default: the project's ``inputs``): under Prefect, or
+    with ``--no-prefect`` the same run body without any API. Options left unset take the
+    project's settings (``scrubline.toml``)."""
+    from scrubline import project
 
+    settings = project.current().settings
+    paths = _existing_inputs(args.paths or _project_inputs())
+    _prefect_env(args.prefect_startup_timeout or settings.prefect_startup_timeout)
+    from flows import progress
+    from flows.pipeline import pipeline, resolve_input, run_plain
+
+    params = dict(paths=paths, db_path=args.db, batch_size=args.batch_size or settings.batch_size,
+                  workers=args.workers or settings.workers, lock_timeout=float(settings.lock_timeout),
+                  run_validation=not args.no_validate, time_limit=args.time_limit,
+                  dask_address=args.dask)  # fmt: skip
+    reporter = progress.Reporter()
+    if sys.stderr.isatty() and not args.no_progress:
+        total = progress.estimate_inputs([resolve_input(p) for p in paths])
+        reporter = progress.RichBar(total)
     try:
-        summary = pipeline(
-            paths=paths,
-            db_path=args.db,
-            batch_size=args.batch_size,
-            workers=args.workers,
-            run_validation=not args.no_validate,
-        )
+        with progress.showing(reporter):
+            summary = run_plain(**params) if args.no_prefect else pipeline(**params)
     except RuntimeError as exc:
-        print(f"scrubline run failed: {exc}", file=sys.stderr)
+        print(f"scrubline run failed: {exc}{_startup_hint(exc)}", file=sys.stderr)
         return 1
+    if args.summary_json:
+        Path(args.summary_json).write_text(json.dumps(summary, indent=2, default=str))
     print(format_summary(summary))
     return 0
 
@@ -494,9 +523,32 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the pipeline flow (default: the bundled seeds)")
     run.add_argument("paths", nargs="*", help="files or folders to ingest")
     run.add_argument("--db", help="warehouse DuckDB file (default: warehouse/scrubline.duckdb)")
-    run.add_argument("--workers", type=int, default=2, help="processes for cleaning")
-    run.add_argument("--batch-size", type=int, default=200, help="documents per batch")
+    run.add_argument(
+        "--workers", type=int, help="batches cleaned at once (worker processes; default: the setting, 2)"
+    )
+    run.add_argument("--batch-size", type=int, help="documents per batch (default: the setting, 500)")
     run.add_argument("--no-validate", action="store_true", help="skip Great Expectations")
+    run.add_argument(
+        "--time-limit",
+        type=float,
+        default=30.0,
+        help="seconds one document may take to clean; then it is rejected as 'timeout'",
+    )
+    run.add_argument("--dask", metavar="ADDRESS", help="clean on this Dask scheduler (tcp://host:8786)")
+    run.add_argument(
+        "--no-prefect",
+        action="store_true",
+        help="plain local run: the same pipeline, no Prefect API, no task runs",
+    )
+    run.add_argument(
+        "--prefect-startup-timeout",
+        type=float,
+        metavar="SECONDS",
+        help=f"how long the embedded Prefect API may take to start ({STARTUP_TIMEOUT_SETTING}, "
+        f"default {DEFAULT_STARTUP_TIMEOUT})",
+    )
+    run.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
+    run.add_argument("--summary-json", metavar="FILE", help="also write the run summary (counts, timings)")
     run.set_defaults(func=cmd_run)
 
     clean = sub.add_parser("clean", help="clean a folder into JSON lines (no Prefect, no DB)")

@@ -46,7 +46,7 @@ class Settings:
     #: processes that clean documents
     workers: int = 2
     #: documents per clean/load batch
-    batch_size: int = 200
+    batch_size: int = 500
     #: seconds a run waits for another run's write lock
     lock_timeout: int = 600
     #: seconds Prefect's temporary local API may take to start
@@ -167,7 +167,7 @@ inputs = ["sources.yaml"]
 outlets = "outlets.csv"
 # processes that clean documents, documents per batch
 workers = 2
-batch_size = 200
+batch_size = 500
 # seconds a run waits for another run's write lock
 lock_timeout = 600
 # seconds Prefect's temporary local API may take to start (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)

@@ -7,7 +7,19 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .db import Connection, count, dicts, has_fts, has_table, has_view, query, session, sql
+from .db import (
+    Connection,
+    connect,
+    count,
+    dicts,
+    has_fts,
+    has_table,
+    has_view,
+    query,
+    session,
+    sql,
+    sql_string,
+)
 
 
 def _first(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -104,7 +116,52 @@ def build_fts(con: Connection) -> int:
 
 
 def search(con: Connection, query: str, limit: int = 10) -> list[dict[str, Any]]:
-    """BM25 full-text search over the index built by :func:`build_fts`, best first."""
+    """BM25 full-text search over the index built by :func:`build_fts`, best first. A database
+    without the index (runs publish without it: rebuilding it cost most of every publish) is
+    indexed at query time, once per snapshot and process, in memory (:func:`_query_time_index`)."""
+    if not _has_fts_index(con):
+        con = _query_time_index(con)
     rows = con.execute(sql("reads/search"), [query, limit]).fetchall()
     keys = ("doc_id", "capture_id", "outlet_id", "title", "score")
     return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def _has_fts_index(con: Connection) -> bool:
+    return (
+        count(
+            con,
+            "SELECT count(*) FROM duckdb_schemas() WHERE database_name = current_database() "
+            "AND schema_name = 'fts_main_search_documents'",
+        )
+        > 0
+    )
+
+
+#: (path, inode, mtime) of a published file -> its in-memory query-time index.
+_QUERY_TIME: dict[tuple[str, int, int], Connection] = {}
+
+
+def _query_time_index(con: Connection) -> Connection:
+    """An in-memory fts index over the documents of ``con``'s database file, built on first
+    use and kept for this process while the file stays the same (a new publish replaces the
+    file: new inode, new index). Costs one index build (~2 ms a document) per snapshot."""
+    if not has_fts(con):
+        raise RuntimeError("DuckDB fts extension is not available (pip: duckdb-extension-fts)")
+    path = con.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    if not path or not path[0]:
+        raise RuntimeError("full-text search needs build_fts on an in-memory database")
+    stat = Path(path[0]).stat()
+    key = (str(path[0]), stat.st_ino, stat.st_mtime_ns)
+    index = _QUERY_TIME.get(key)
+    if index is None:
+        for old in [k for k in _QUERY_TIME if k[0] == key[0]]:
+            _QUERY_TIME.pop(old).close()
+        index = connect(":memory:")
+        index.execute(f"ATTACH {sql_string(str(path[0]))} AS pub (READ_ONLY)")
+        index.execute(sql("reads/search_index_query_time"))
+        index.execute("DETACH pub")
+        index.execute("PRAGMA create_fts_index('search_documents', 'doc_id', 'title', 'text', overwrite = 1)")
+        _QUERY_TIME[key] = index
+    return index
