@@ -108,7 +108,9 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"  footnotes  {summary.get('footnotes', 0)}",
         "  removed spans by rule:",
         *[f"    {rule:<24} {n}" for rule, n in summary.get("removed_by_rule", {}).items()],
-        f"  data quality: {'passed' if dq.get('success', True) else 'FAILED'}"
+        "  data quality: not validated"
+        if not dq
+        else f"  data quality: {'passed' if dq.get('success', True) else 'FAILED'}"
         + (f" ({dq.get('summary')})" if dq.get("summary") else ""),
         f"  warehouse: {summary['db_path']}",
     ]
