@@ -53,7 +53,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = project.current().settings
     paths = _existing_inputs(args.paths or _project_inputs())
-    _prefect_env(args.prefect_startup_timeout or settings.prefect_startup_timeout)
+    # the option wins, then the variable the user set, then scrubline.toml
+    os.environ.setdefault(STARTUP_TIMEOUT_SETTING, str(settings.prefect_startup_timeout))
+    _prefect_env(args.prefect_startup_timeout)
     from flows import progress
     from flows.pipeline import pipeline, resolve_input, run_plain
 
