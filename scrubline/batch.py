@@ -27,7 +27,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,18 +65,28 @@ def clean_many(
     ctx: CleanContext | None = None,
     outlets_csv: Path | None = None,
     chunk_size: int = 16,
+    on_progress: Callable[[int], None] | None = None,
 ) -> tuple[list[CleanResult], list[Reject]]:
-    """Clean in-memory ``captures`` (order kept); with ``workers > 1`` use that many processes."""
+    """Clean in-memory ``captures`` (order kept); with ``workers > 1`` use that many processes.
+    ``on_progress(n)`` is called as each chunk of ``n`` captures is done (a progress bar)."""
     ctx = ctx or CleanContext.default(outlets_csv)
-    if workers <= 1 or len(captures) < 2 * chunk_size:
-        return process_batch(captures, ctx)
     chunks = [list(captures[i : i + chunk_size]) for i in range(0, len(captures), chunk_size)]
     results: list[CleanResult] = []
     rejects: list[Reject] = []
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,)) as pool:
-        for chunk_results, chunk_rejects in pool.map(_work, chunks):
+    if workers <= 1 or len(captures) < 2 * chunk_size:
+        done: Any = (process_batch(chunk, ctx) for chunk in chunks)
+        for (chunk_results, chunk_rejects), chunk in zip(done, chunks, strict=True):
             results.extend(chunk_results)
             rejects.extend(chunk_rejects)
+            if on_progress is not None:
+                on_progress(len(chunk))
+        return results, rejects
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+        for (chunk_results, chunk_rejects), chunk in zip(pool.map(_work, chunks), chunks, strict=True):
+            results.extend(chunk_results)
+            rejects.extend(chunk_rejects)
+            if on_progress is not None:
+                on_progress(len(chunk))
     return results, rejects
 
 

@@ -7,10 +7,12 @@ that needs them, so ``scrubline clean`` never pays for Prefect or GE.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +81,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _bar(args: argparse.Namespace, label: str, total: int | None, unit: str) -> Iterator[Any]:
+    """A progress bar on a terminal (stderr), unless ``--no-progress``; else a silent one."""
+    from flows import progress  # rich lives there; flows.progress does not import Prefect
+
+    reporter: Any = progress.Reporter()
+    if sys.stderr.isatty() and not getattr(args, "no_progress", False):
+        reporter = progress.RichBar(total, label=label, unit=unit)
+    with progress.showing(reporter):
+        yield reporter
+
+
 def _project_inputs() -> list[str]:
     from scrubline import project
 
@@ -135,7 +149,15 @@ def cmd_clean(args: argparse.Namespace) -> int:
     _existing_inputs([args.input])
     report = IngestReport()
     captures, rejects = read_inputs([args.input], report=report)
-    results, failed = clean_many(captures, workers=args.workers)
+    with _bar(args, "scrubline clean", len(captures), "cleaned") as bar:
+        done = 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            bar.advance(n, loaded=done)
+
+        results, failed = clean_many(captures, workers=args.workers, on_progress=advance)
     # `source` joins each record back to its input file: the path relative to the input folder
     named = {c.source_uri: (c.input_path, c.source_id) for c in captures}
     records = [result_record(r) for r in results] + [reject_record(r) for r in [*rejects, *failed]]
@@ -293,7 +315,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not Path(db).is_file():
         print(f"scrubline verify: no warehouse at {db}", file=sys.stderr)
         return 1
-    verdicts = verify.verify_rows(warehouse.verification_rows(db, args.docs or None), Path(db).parent / "raw")
+    with _bar(args, "scrubline verify", None, "verified") as bar:
+
+        def counted(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+            for n, row in enumerate(rows, 1):
+                yield row
+                bar.advance(1, loaded=n)
+
+        rows = counted(warehouse.verification_rows(db, args.docs or None))
+        verdicts = verify.verify_rows(rows, Path(db).parent / "raw")
     counts = verify.summarize(verdicts)
     if args.format == "json":
         documents = [dataclasses.asdict(v) for v in verdicts]
@@ -316,9 +346,10 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     from flows.pipeline import pipeline
 
     try:
-        summary = pipeline(reprocess=True, docs=args.docs or None, db_path=args.db,
-                           batch_size=args.batch_size, workers=args.workers,
-                           run_validation=not args.no_validate)  # fmt: skip
+        with _bar(args, "scrubline reprocess", None, "loaded"):
+            summary = pipeline(reprocess=True, docs=args.docs or None, db_path=args.db,
+                               batch_size=args.batch_size, workers=args.workers,
+                               run_validation=not args.no_validate)  # fmt: skip
     except RuntimeError as exc:
         print(f"scrubline reprocess failed: {exc}", file=sys.stderr)
         return 1
@@ -559,6 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("input", help="folder of .txt/.html files (manifest.jsonl optional)")
     clean.add_argument("--output", "-o", required=True, help="output .jsonl file")
     clean.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    clean.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
     clean.set_defaults(func=cmd_clean)
 
     explain = sub.add_parser("explain", help="provenance trail of one document")
@@ -573,6 +605,7 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("--db", help="warehouse DuckDB file")
     ver.add_argument("--format", choices=("text", "json"), default="text")
     ver.add_argument("--verbose", "-v", action="store_true", help="list verified documents too")
+    ver.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
     ver.set_defaults(func=cmd_verify)
 
     rep_ = sub.add_parser("reprocess", help="re-clean stored captures with the current rules")
@@ -581,6 +614,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep_.add_argument("--workers", type=int, default=2, help="processes for cleaning")
     rep_.add_argument("--batch-size", type=int, default=200, help="documents per batch")
     rep_.add_argument("--no-validate", action="store_true", help="skip Great Expectations")
+    rep_.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
     rep_.set_defaults(func=cmd_reprocess)
 
     prov = sub.add_parser("export-prov", help="W3C PROV-JSON of a document or a run")
