@@ -26,10 +26,18 @@ def _prefect_env() -> None:
 
 # --------------------------------------------------------------------------- run
 
+_PROFILE_ARG: dict[str, Any] = {
+    "choices": ("auto", "article", "fullpage"),
+    "default": "auto",
+    "help": "boilerplate rule profile: article (extracted main text), fullpage (all visible text "
+    "of a page), auto (default: chosen per document from its line shapes)",
+}
+
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Prefect pipeline flow on PATHS (default: the bundled seeds)."""
     _prefect_env()
+    os.environ["SCRUBLINE_PROFILE"] = args.profile  # read by CleanContext.default in the flow
     from flows.pipeline import pipeline
 
     try:
@@ -75,11 +83,13 @@ def format_summary(summary: dict[str, Any]) -> str:
 def cmd_clean(args: argparse.Namespace) -> int:
     """The pure path: clean every input of a folder into JSON lines (no Prefect, no DB)."""
     from scrubline.batch import clean_many
+    from scrubline.clean import CleanContext
     from scrubline.export import reject_record, result_record
     from scrubline.ingest import read_inputs
 
     captures, rejects = read_inputs([args.input])
-    results, failed = clean_many(captures, workers=args.workers)
+    ctx = CleanContext.default(profile=args.profile)
+    results, failed = clean_many(captures, workers=args.workers, ctx=ctx)
     records = [result_record(r) for r in results] + [reject_record(r) for r in [*rejects, *failed]]
     records.sort(key=lambda r: r["source_uri"])
     out = Path(args.output)
@@ -232,6 +242,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_reprocess(args: argparse.Namespace) -> int:
     """Re-clean stored captures with the current rules (the pipeline flow, reprocess=True)."""
     _prefect_env()
+    os.environ["SCRUBLINE_PROFILE"] = args.profile  # read by CleanContext.default in the flow
     from flows.pipeline import pipeline
 
     try:
@@ -368,12 +379,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, default=2, help="processes for cleaning")
     run.add_argument("--batch-size", type=int, default=200, help="documents per batch")
     run.add_argument("--no-validate", action="store_true", help="skip Great Expectations")
+    run.add_argument("--profile", **_PROFILE_ARG)
     run.set_defaults(func=cmd_run)
 
     clean = sub.add_parser("clean", help="clean a folder into JSON lines (no Prefect, no DB)")
     clean.add_argument("input", help="folder of .txt/.html files (manifest.jsonl optional)")
     clean.add_argument("--output", "-o", required=True, help="output .jsonl file")
     clean.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    clean.add_argument("--profile", **_PROFILE_ARG)
     clean.set_defaults(func=cmd_clean)
 
     explain = sub.add_parser("explain", help="provenance trail of one document")
