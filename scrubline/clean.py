@@ -19,7 +19,7 @@ from typing import Any
 from .boilerplate import Engine
 from .boilerplate.engine import ruleset_version
 from .boilerplate.packs import available_packs, load_pack
-from .boilerplate.profile import PROFILE_CHOICES, choose_profile
+from .boilerplate.profile import PROFILE_CHOICES, ProfileChoice, choose_profile
 from .boilerplate.rules import MainZoneRule
 from .boilerplate.templates import TemplateSet
 from .decode import decode
@@ -191,6 +191,16 @@ def _title_from_text(text: str) -> str | None:
     return None
 
 
+def profile_for(normalized: str, requested: str, html: bool) -> ProfileChoice:
+    """The rule profile of one document. Text extracted from HTML is article text by
+    construction: ``auto`` keeps ``article`` there (running the detector on extracted text
+    and following it cost F1 on the tune halves of both dev sets: 0.954 -> 0.948 and
+    0.798 -> 0.784); plain text inputs go to the detector. A requested profile always wins."""
+    if html and requested == "auto":
+        return ProfileChoice("article", requested)
+    return choose_profile(normalized, requested)
+
+
 def process(capture: Capture, ctx: CleanContext) -> CleanResult:
     """Clean one capture. Raises ``Rejected`` for bad input."""
     if not capture.raw:
@@ -204,7 +214,7 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
         raise Rejected("normalize", "no text left after decoding and normalization")
 
     language = capture.language_hint or source.language or guess_language(normalized)
-    choice = choose_profile(normalized, ctx.profile)
+    choice = profile_for(normalized, ctx.profile, html)
     engine = ctx.with_profile(engine_for(capture, ctx), choice.profile)
     clean_text, removed = engine.run(normalized, language=language)
 

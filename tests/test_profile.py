@@ -115,3 +115,14 @@ def test_clean_cli_records_the_profile_per_document(tmp_path: Path):
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert {r["profile"] for r in records} == {"fullpage"}
     assert {r["stats"]["profile_requested"] for r in records} == {"fullpage"}
+
+
+def test_html_pages_keep_the_article_profile_under_auto_and_take_a_requested_one():
+    raw = (DATA / "47ab086c59311b4e.html").read_bytes()
+    capture = Capture("https://example.org/a", raw, T0, content_type="text/html")
+    auto = process(capture, CleanContext())
+    assert auto.stats["profile"] == "article" and "profile_score" not in auto.stats
+    forced = process(capture, CleanContext(profile="fullpage"))
+    assert forced.stats["profile"] == "fullpage"
+    assert forced.document.text_normalized == auto.document.text_normalized
+    assert restore(forced.document.text, forced.removed) == forced.document.text_normalized
