@@ -8,6 +8,9 @@ of its characters. Extracted article text is mostly long lines that end like sen
 
 ``fullpage_score`` is a weighted sum of three shares, each in [0, 1]:
 
+Blank lines and lines with a URL (an endnote or source list in a text file; visible page
+text shows link labels, not addresses) are not counted.
+
 - ``runs``: share of non-blank lines inside a run of at least ``RUN`` consecutive short lines
   (at most ``SHORT_WORDS`` words);
 - ``short``: share of non-blank lines that are short;
@@ -24,7 +27,7 @@ from dataclasses import dataclass
 
 PROFILE_CHOICES = ("auto", "article", "fullpage")
 #: Version of the detector: goes into the record with the choice.
-DETECTOR_VERSION = 1
+DETECTOR_VERSION = 2  # v2: lines with a URL are not counted
 
 SHORT_WORDS = 4
 RUN = 3
@@ -61,8 +64,9 @@ def line_shares(text: str) -> tuple[float, float, float, int]:
     prose_chars = 0
     for raw in text.split("\n"):
         s = raw.strip()
-        if not s:
-            continue  # blank lines neither break nor extend a run
+        if not s or "://" in s:
+            continue  # blank lines, and lines with a URL (a note list, not a menu: visible
+            # text shows link labels, not addresses), neither break nor extend a run
         lines += 1
         words = s.count(" ") + 1
         chars += len(s)
