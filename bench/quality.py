@@ -17,8 +17,8 @@ Inputs and systems, each scored in the same run:
   ``Engine(profile="fullpage")``, and ``scrubline.clean.process`` (what ``scrubline clean``
   does with a text file: the profile it picks itself).
 
-Generated inputs are cached under ``/tmp/scrubline-bench-cache`` (first pass ~3 min on one core,
-later passes ~1.5 min).
+Generated inputs are cached under ``/tmp/scrubline-bench-cache`` (a whole pass took 6-8 min on the
+shared 2-core box under load; the first one also builds the cache).
 
 Usage::
 
