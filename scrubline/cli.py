@@ -46,12 +46,20 @@ def _startup_hint(exc: BaseException) -> str:
 
 # --------------------------------------------------------------------------- run
 
+_PROFILE_ARG: dict[str, Any] = {
+    "choices": ("auto", "article", "fullpage"),
+    "default": "auto",
+    "help": "boilerplate rule profile: article (extracted main text), fullpage (all visible text "
+    "of a page), auto (default: chosen per document from its line shapes)",
+}
+
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the pipeline flow on PATHS (default: the project's ``inputs``): under Prefect, or
     with ``--no-prefect`` the same run body without any API. Options left unset take the
     project's settings (``scrubline.toml``)."""
     from scrubline import project
+    os.environ["SCRUBLINE_PROFILE"] = args.profile  # read by CleanContext.default in the flow
 
     settings = project.current().settings
     paths = _existing_inputs(args.paths or _project_inputs())
@@ -143,6 +151,7 @@ def format_summary(summary: dict[str, Any]) -> str:
 def cmd_clean(args: argparse.Namespace) -> int:
     """The pure path: clean every input of a folder into JSON lines (no Prefect, no DB)."""
     from scrubline.batch import clean_many
+    from scrubline.clean import CleanContext
     from scrubline.export import reject_record, result_record
     from scrubline.ingest import IngestReport, read_inputs
 
@@ -157,7 +166,8 @@ def cmd_clean(args: argparse.Namespace) -> int:
             done += n
             bar.advance(n, loaded=done)
 
-        results, failed = clean_many(captures, workers=args.workers, on_progress=advance)
+        ctx = CleanContext.default(profile=args.profile)
+        results, failed = clean_many(captures, workers=args.workers, ctx=ctx, on_progress=advance)
     # `source` joins each record back to its input file: the path relative to the input folder
     named = {c.source_uri: (c.input_path, c.source_id) for c in captures}
     records = [result_record(r) for r in results] + [reject_record(r) for r in [*rejects, *failed]]
@@ -343,6 +353,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_reprocess(args: argparse.Namespace) -> int:
     """Re-clean stored captures with the current rules (the pipeline flow, reprocess=True)."""
     _prefect_env()
+    os.environ["SCRUBLINE_PROFILE"] = args.profile  # read by CleanContext.default in the flow
     from flows.pipeline import pipeline
 
     try:
@@ -584,6 +595,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
     run.add_argument("--summary-json", metavar="FILE", help="also write the run summary (counts, timings)")
+    run.add_argument("--profile", **_PROFILE_ARG)
     run.set_defaults(func=cmd_run)
 
     clean = sub.add_parser("clean", help="clean a folder into JSON lines (no Prefect, no DB)")
@@ -591,6 +603,7 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--output", "-o", required=True, help="output .jsonl file")
     clean.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     clean.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
+    clean.add_argument("--profile", **_PROFILE_ARG)
     clean.set_defaults(func=cmd_clean)
 
     explain = sub.add_parser("explain", help="provenance trail of one document")
@@ -615,6 +628,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep_.add_argument("--batch-size", type=int, default=200, help="documents per batch")
     rep_.add_argument("--no-validate", action="store_true", help="skip Great Expectations")
     rep_.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
+    rep_.add_argument("--profile", **_PROFILE_ARG)
     rep_.set_defaults(func=cmd_reprocess)
 
     prov = sub.add_parser("export-prov", help="W3C PROV-JSON of a document or a run")

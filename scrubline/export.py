@@ -59,6 +59,7 @@ def result_record(result: CleanResult) -> dict[str, Any]:
             "pipeline_version": doc.pipeline_version,
             **doc.metadata,
         },
+        "profile": result.stats.get("profile", "article"),
         "stats": {k: v for k, v in result.stats.items() if k != "provisional_outlet"},
     }
 
