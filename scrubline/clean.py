@@ -41,6 +41,24 @@ from .records import (
 from .resources import default_outlets_csv
 from .urls import registered_domain
 
+#: See ``CleanContext.max_line_chars``.
+DEFAULT_MAX_LINE_CHARS = 200_000
+
+
+def longest_line(text: str) -> int:
+    """The length of the longest line of ``text`` (without building a list of lines).
+
+    >>> longest_line("ab\\ncde\\n")
+    3
+    """
+    longest = start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            return max(longest, len(text) - start)
+        longest = max(longest, end - start)
+        start = end + 1
+
 
 @dataclass
 class CleanContext:
@@ -53,6 +71,9 @@ class CleanContext:
     #: rule profile: ``auto`` (the line-shape detector picks ``article`` or ``fullpage`` per
     #: document), or one of them for every document
     profile: str = "auto"
+    #: the longest line the line rules are given (characters); a document with a longer line
+    #: is rejected, "line too long" (no prose line is that long: a minified blob, a data dump)
+    max_line_chars: int = DEFAULT_MAX_LINE_CHARS
     #: the fullpage variant of each engine, built on first use (engine version -> engine)
     _fullpage: dict[str, Engine] = field(default_factory=dict, repr=False, compare=False)
 
@@ -228,6 +249,9 @@ def process(capture: Capture, ctx: CleanContext) -> CleanResult:
     normalized, plan, suspect = normalize_checked(source.text)
     if not normalized.strip():
         raise Rejected("normalize", "no text left after decoding and normalization")
+    limit = ctx.max_line_chars
+    if len(normalized) > limit and (longest := longest_line(normalized)) > limit:
+        raise Rejected("clean", f"line too long: {longest:,} characters, the line rules take {limit:,}")
 
     lang = decide_language(normalized, hint=capture.language_hint, declared=source.language)
     language = lang.language

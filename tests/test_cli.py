@@ -111,3 +111,15 @@ def test_init_writes_a_project_and_keeps_existing_files(tmp_path: Path, capsys):
     assert main(["init", str(desk)]) == 0
     assert (desk / "outlets.csv").read_text() == "mine\n"
     assert "already a scrubline project" in capsys.readouterr().out
+
+
+def test_a_document_with_an_endless_line_is_a_specific_reject(tmp_path: Path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "blob.txt").write_text("A sentence. " + "x" * 250_000 + "\nA last line.\n")
+    (src / "fine.txt").write_text("A short article.\n\nIt has two paragraphs of plain prose text.\n")
+    assert main(["clean", str(src), "-o", "-", "--workers", "1"]) == 0
+    records = {r["source"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert "text" in records["fine.txt"]
+    error = records["blob.txt"]["error"]
+    assert error["stage"] == "clean" and "line too long: 250,012 characters" in error["message"]
