@@ -12,7 +12,7 @@ from typing import Any
 
 from prefect import serve
 
-from flows.pipeline import nothing_scheduled, pipeline, resolve_input
+from .pipeline import nothing_scheduled, pipeline, resolve_input
 from scrubline import project
 
 #: name -> schedule and parameters. Paths are relative to the project root.

@@ -42,7 +42,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 
 import scrubline  # noqa: E402
-from flows import progress  # noqa: E402
+from . import progress  # noqa: E402
 from scrubline import lineage, rawstore, syndication, warehouse  # noqa: E402
 from scrubline.batch import (  # noqa: E402
     DEFAULT_TIME_LIMIT,

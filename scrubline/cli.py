@@ -27,6 +27,16 @@ STARTUP_TIMEOUT_SETTING = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 DEFAULT_STARTUP_TIMEOUT = "120"
 
 
+def _flows(module: str) -> Any:
+    """A module of the Prefect flows: the ``flows/`` folder of a checkout, installed by the
+    wheel as ``scrubline_flows`` (so that it claims no top-level name as common as ``flows``)."""
+    import importlib
+    import importlib.util
+
+    package = "scrubline_flows" if importlib.util.find_spec("scrubline_flows") else "flows"
+    return importlib.import_module(f"{package}.{module}")
+
+
 def _prefect_env(startup_timeout: int | None = None) -> None:
     for key, value in _QUIET_PREFECT.items():
         os.environ.setdefault(key, value)
@@ -66,8 +76,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     # the option wins, then the variable the user set, then scrubline.toml
     os.environ.setdefault(STARTUP_TIMEOUT_SETTING, str(settings.prefect_startup_timeout))
     _prefect_env(args.prefect_startup_timeout)
-    from flows import progress
-    from flows.pipeline import pipeline, resolve_input, run_plain
+    progress = _flows("progress")
+    flow = _flows("pipeline")
+    pipeline, resolve_input, run_plain = flow.pipeline, flow.resolve_input, flow.run_plain
 
     params = dict(paths=paths, db_path=args.db, batch_size=args.batch_size or settings.batch_size,
                   workers=args.workers or settings.workers, lock_timeout=float(settings.lock_timeout),
@@ -92,7 +103,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def _bar(args: argparse.Namespace, label: str, total: int | None, unit: str) -> Iterator[Any]:
     """A progress bar on a terminal (stderr), unless ``--no-progress``; else a silent one."""
-    from flows import progress  # rich lives there; flows.progress does not import Prefect
+    progress = _flows("progress")  # rich lives there; the progress module does not import Prefect
 
     reporter: Any = progress.Reporter()
     if sys.stderr.isatty() and not getattr(args, "no_progress", False):
@@ -354,7 +365,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     """Re-clean stored captures with the current rules (the pipeline flow, reprocess=True)."""
     _prefect_env()
     os.environ["SCRUBLINE_PROFILE"] = args.profile  # read by CleanContext.default in the flow
-    from flows.pipeline import pipeline
+    pipeline = _flows("pipeline").pipeline
 
     try:
         with _bar(args, "scrubline reprocess", None, "loaded"):
@@ -501,7 +512,7 @@ def format_table(names: list[str], rows: list[tuple[Any, ...]], width: int | Non
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the scheduled deployments of the pipeline on this machine (flow.serve)."""
     _prefect_env()
-    from flows.deployments import serve_all
+    serve_all = _flows("deployments").serve_all
 
     serve_all()
     return 0

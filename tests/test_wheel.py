@@ -60,7 +60,13 @@ def test_the_wheel_is_the_library_not_the_checkout(installed: Path, tmp_path: Pa
         cwd=tmp_path, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert not probe.stdout.strip().startswith(str(ROOT / "scrubline")), probe.stdout
-    assert "_defaults" not in str(ROOT / "scrubline")
+    names = subprocess.run(
+        [str(installed / "python"), "-c",
+         "import importlib.util as u; "
+         "print(u.find_spec('flows') is None, u.find_spec('scrubline_flows') is not None)"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert names.stdout.split() == ["True", "True"]  # no top-level package named "flows"
     version = _run(installed, tmp_path, "--version")
     assert version.returncode == 0 and version.stdout.startswith("scrubline ")
 
