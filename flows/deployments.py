@@ -12,7 +12,8 @@ from typing import Any
 
 from prefect import serve
 
-from flows.pipeline import pipeline
+from flows.pipeline import nothing_scheduled, pipeline, resolve_input
+from scrubline import project
 
 #: name -> schedule and parameters. Paths are relative to the project root.
 DEPLOYMENTS: dict[str, dict[str, Any]] = {
@@ -37,12 +38,44 @@ DEPLOYMENTS: dict[str, dict[str, Any]] = {
 }
 
 
+SEED_SOURCES = "seeds/sources.yaml"
+
+
+def sources_manifest() -> str:
+    """The project's sources manifest: the first ``.yaml`` of its ``inputs``, else its
+    ``sources.yaml``, else this repository's ``seeds/sources.yaml``."""
+    here = project.current()
+    for given in here.inputs:
+        if given.endswith((".yaml", ".yml")):
+            return given
+    mine = here.root / "sources.yaml"
+    return str(mine) if mine.is_file() else SEED_SOURCES
+
+
+def active_deployments() -> dict[str, dict[str, Any]]:
+    """The deployments that have work: a scheduled one whose sources group is empty in the
+    manifest it names is left out (it would wake up every hour to read nothing)."""
+    active = {}
+    manifest = sources_manifest()
+    for name, spec in DEPLOYMENTS.items():
+        if spec["parameters"].get("paths") == [SEED_SOURCES]:
+            spec = {**spec, "parameters": {**spec["parameters"], "paths": [manifest]}}
+        params = spec["parameters"]
+        paths = [resolve_input(p) for p in params.get("paths", [])]
+        if params.get("schedule") and nothing_scheduled(paths, params["schedule"]):
+            print(f"not serving {name}: no '{params['schedule']}' sources in {', '.join(paths)}")
+            continue
+        active[name] = spec
+    return active
+
+
 def serve_all() -> None:
-    """Serve every deployment; one run at a time per deployment, and every run holds the
-    warehouse write lock, so runs of different deployments queue instead of interleaving."""
+    """Serve every deployment that has work; one run at a time per deployment, and every run
+    holds the warehouse write lock, so runs of different deployments queue instead of
+    interleaving."""
     serve(
         *(
             pipeline.to_deployment(name=name, concurrency_limit=1, tags=["scrubline"], **spec)
-            for name, spec in DEPLOYMENTS.items()
+            for name, spec in active_deployments().items()
         )
     )

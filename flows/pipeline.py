@@ -70,7 +70,7 @@ def git_commit() -> str | None:
     """The commit of the code that runs, when it runs from a git checkout."""
     try:
         out = subprocess.run(
-            ["git", "-C", str(project_root()), "rev-parse", "HEAD"],
+            ["git", "-C", str(Path(scrubline.__file__).resolve().parent), "rev-parse", "HEAD"],
             capture_output=True, text=True, timeout=5, check=False,
         )  # fmt: skip
     except (OSError, subprocess.SubprocessError):
@@ -288,6 +288,17 @@ def batched(
         yield refs, rejects
 
 
+def nothing_scheduled(paths: list[str], schedule: str) -> bool:
+    """True when every path is a sources manifest and none lists a source of ``schedule``
+    (a manifest that cannot be read counts as work: the run reports it as a reject)."""
+    if not paths or not all(is_manifest(p) for p in paths):
+        return False
+    try:
+        return not any(s.schedule == schedule for p in paths for s in load_sources(p))
+    except ManifestError:
+        return False
+
+
 def lineage_inputs(paths: list[str], reprocess: bool, raw_dir: str) -> list[str]:
     """What a run reads, for its lineage events: the raw store, or paths and manifest sources."""
     if reprocess:
@@ -437,6 +448,11 @@ def run_pipeline(
     home = Path(db).parent
     raw_dir = str(home / "raw")
     paths = [] if reprocess else [resolve_input(p) for p in (paths or [str(seeds_dir())])]
+    if schedule and not reprocess and nothing_scheduled(paths, schedule):
+        # a schedule whose group is empty finishes at once: no lock, no ingest, no publish
+        return {"run_id": run_id, "status": f"nothing to do (no '{schedule}' sources)",
+                "inputs": 0, "documents": 0, "rejects": 0, "footnotes": 0, "removed_by_rule": {},
+                "db_path": db}  # fmt: skip
     params = {"paths": paths, "db_path": db, "batch_size": batch_size, "workers": workers,
               "schedule": schedule, "reprocess": reprocess, "docs": docs,
               "allow_private_hosts": allow_private_hosts, "time_limit": time_limit,

@@ -27,7 +27,8 @@ def current() -> Reporter:
 class RichBar(Reporter):
     """Inputs done (cleaned and loaded or rejected) of the expected total, docs/s, ETA."""
 
-    def __init__(self, total: int | None) -> None:
+    def __init__(self, total: int | None, label: str = "scrubline run", unit: str = "loaded") -> None:
+        from rich.console import Console
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -38,9 +39,10 @@ class RichBar(Reporter):
         )
 
         self.progress = Progress(
-            TextColumn("[bold]scrubline run"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]} docs/s, {task.fields[loaded]} loaded"),
+            TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} docs/s, {task.fields[loaded]} " + unit),
             TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), transient=False,
+            console=Console(stderr=True),  # stdout may be the data (clean -o -)
         )  # fmt: skip
         self.task = self.progress.add_task("run", total=total, rate="-", loaded=0)
 

@@ -27,7 +27,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,19 +65,59 @@ def clean_many(
     ctx: CleanContext | None = None,
     outlets_csv: Path | None = None,
     chunk_size: int = 16,
+    on_progress: Callable[[int], None] | None = None,
 ) -> tuple[list[CleanResult], list[Reject]]:
-    """Clean in-memory ``captures`` (order kept); with ``workers > 1`` use that many processes."""
+    """Clean in-memory ``captures`` (order kept); with ``workers > 1`` use that many processes.
+    ``on_progress(n)`` is called as each chunk of ``n`` captures is done (a progress bar)."""
     ctx = ctx or CleanContext.default(outlets_csv)
-    if workers <= 1 or len(captures) < 2 * chunk_size:
-        return process_batch(captures, ctx)
     chunks = [list(captures[i : i + chunk_size]) for i in range(0, len(captures), chunk_size)]
     results: list[CleanResult] = []
     rejects: list[Reject] = []
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,)) as pool:
-        for chunk_results, chunk_rejects in pool.map(_work, chunks):
+    if workers <= 1 or len(captures) < 2 * chunk_size:
+        done: Any = (process_batch(chunk, ctx) for chunk in chunks)
+        for (chunk_results, chunk_rejects), chunk in zip(done, chunks, strict=True):
             results.extend(chunk_results)
             rejects.extend(chunk_rejects)
+            if on_progress is not None:
+                on_progress(len(chunk))
+        return results, rejects
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+        for (chunk_results, chunk_rejects), chunk in zip(pool.map(_work, chunks), chunks, strict=True):
+            results.extend(chunk_results)
+            rejects.extend(chunk_rejects)
+            if on_progress is not None:
+                on_progress(len(chunk))
     return results, rejects
+
+
+def stage_batch(
+    captures: Sequence[Capture],
+    rejects: Sequence[Reject],
+    *,
+    run_id: str,
+    batch_dir: Path,
+    ctx: CleanContext | None = None,
+    raw_dir: Path | None = None,
+    workers: int = 1,
+) -> Path:
+    """The one batch path: clean ``captures`` (see :func:`clean_many`) and stage the results,
+    their rejects and ``rejects`` from reading, with the registry's and newly seen outlets, as a
+    Parquet batch for the warehouse loader; returns the batch directory. ``raw_dir``: the raw
+    store holding the captures' bytes (their paths are recorded)."""
+    from . import rawstore, staging
+    from .clean import provisional_outlets
+
+    ctx = ctx or CleanContext.default()
+    results, failed = clean_many(captures, workers=workers, ctx=ctx)
+    outlets = list(ctx.outlets.outlets.values()) + provisional_outlets(results)
+    raw_paths = (
+        {c.capture_id: str(rawstore.path_for(raw_dir, c.capture_id)) for c in captures}
+        if raw_dir is not None
+        else None
+    )
+    return staging.write_batch(
+        Path(batch_dir), results, list(captures), [*rejects, *failed], outlets, run_id, raw_paths=raw_paths
+    )
 
 
 # ------------------------------------------------------------------------------ references
@@ -98,13 +138,14 @@ class CaptureRef:
     source_id: str | None = None
     language_hint: str | None = None
     outlet_hint: str | None = None
+    input_path: str | None = None
 
     @classmethod
     def of(cls, capture: Capture) -> CaptureRef:
         return cls(
             capture.capture_id, capture.source_uri, capture.fetched_at, capture.byte_size,
             capture.content_type, capture.http_status, capture.http_headers, capture.warc_record_id,
-            capture.source_id, capture.language_hint, capture.outlet_hint,
+            capture.source_id, capture.language_hint, capture.outlet_hint, capture.input_path,
         )  # fmt: skip
 
     @property
@@ -118,6 +159,7 @@ class CaptureRef:
             fetched_at=self.fetched_at, content_type=self.content_type, http_status=self.http_status,
             http_headers=self.http_headers, warc_record_id=self.warc_record_id, source_id=self.source_id,
             language_hint=self.language_hint, outlet_hint=self.outlet_hint, capture_id=self.capture_id,
+            input_path=self.input_path,
         )  # fmt: skip
 
 

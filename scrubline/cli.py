@@ -7,10 +7,12 @@ that needs them, so ``scrubline clean`` never pays for Prefect or GE.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,20 +46,36 @@ def _startup_hint(exc: BaseException) -> str:
 
 # --------------------------------------------------------------------------- run
 
+_PROFILE_ARG: dict[str, Any] = {
+    "choices": ("auto", "article", "fullpage"),
+    "default": "auto",
+    "help": "boilerplate rule profile: article (extracted main text), fullpage (all visible text "
+    "of a page), auto (default: chosen per document from its line shapes)",
+}
+
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Run the pipeline flow on PATHS (default: the bundled seeds): under Prefect, or with
-    ``--no-prefect`` the same run body without any API."""
+    """Run the pipeline flow on PATHS (default: the project's ``inputs``): under Prefect, or
+    with ``--no-prefect`` the same run body without any API. Options left unset take the
+    project's settings (``scrubline.toml``)."""
+    from scrubline import project
+    os.environ["SCRUBLINE_PROFILE"] = args.profile  # read by CleanContext.default in the flow
+
+    settings = project.current().settings
+    paths = _existing_inputs(args.paths or _project_inputs())
+    # the option wins, then the variable the user set, then scrubline.toml
+    os.environ.setdefault(STARTUP_TIMEOUT_SETTING, str(settings.prefect_startup_timeout))
     _prefect_env(args.prefect_startup_timeout)
     from flows import progress
     from flows.pipeline import pipeline, resolve_input, run_plain
 
-    params = dict(paths=args.paths or None, db_path=args.db, batch_size=args.batch_size, workers=args.workers,
+    params = dict(paths=paths, db_path=args.db, batch_size=args.batch_size or settings.batch_size,
+                  workers=args.workers or settings.workers, lock_timeout=float(settings.lock_timeout),
                   run_validation=not args.no_validate, time_limit=args.time_limit,
                   dask_address=args.dask)  # fmt: skip
     reporter = progress.Reporter()
     if sys.stderr.isatty() and not args.no_progress:
-        total = progress.estimate_inputs([resolve_input(p) for p in args.paths]) if args.paths else None
+        total = progress.estimate_inputs([resolve_input(p) for p in paths])
         reporter = progress.RichBar(total)
     try:
         with progress.showing(reporter):
@@ -71,6 +89,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _bar(args: argparse.Namespace, label: str, total: int | None, unit: str) -> Iterator[Any]:
+    """A progress bar on a terminal (stderr), unless ``--no-progress``; else a silent one."""
+    from flows import progress  # rich lives there; flows.progress does not import Prefect
+
+    reporter: Any = progress.Reporter()
+    if sys.stderr.isatty() and not getattr(args, "no_progress", False):
+        reporter = progress.RichBar(total, label=label, unit=unit)
+    with progress.showing(reporter):
+        yield reporter
+
+
+def _project_inputs() -> list[str]:
+    from scrubline import project
+
+    here = project.current()
+    if not here.configured:
+        raise UsageError(
+            f"{here.root} is not a scrubline project and no input was given: "
+            "name files or folders, or run `scrubline init` first"
+        )
+    return here.inputs
+
+
+def _existing_inputs(paths: list[str]) -> list[str]:
+    """``paths`` as given; a local path that does not exist is a usage error (exit 2)."""
+    missing = [p for p in paths if "://" not in p and not Path(p).exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    return paths
+
+
 def format_summary(summary: dict[str, Any]) -> str:
     """The short report printed at the end of ``scrubline run``."""
     dq = summary.get("dq") or {}
@@ -82,7 +132,9 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"  footnotes  {summary.get('footnotes', 0)}",
         "  removed spans by rule:",
         *[f"    {rule:<24} {n}" for rule, n in summary.get("removed_by_rule", {}).items()],
-        f"  data quality: {'passed' if dq.get('success', True) else 'FAILED'}"
+        "  data quality: not validated"
+        if not dq
+        else f"  data quality: {'passed' if dq.get('success', True) else 'FAILED'}"
         + (f" ({dq.get('summary')})" if dq.get("summary") else ""),
         f"  warehouse: {summary['db_path']}",
     ]
@@ -99,19 +151,45 @@ def format_summary(summary: dict[str, Any]) -> str:
 def cmd_clean(args: argparse.Namespace) -> int:
     """The pure path: clean every input of a folder into JSON lines (no Prefect, no DB)."""
     from scrubline.batch import clean_many
+    from scrubline.clean import CleanContext
     from scrubline.export import reject_record, result_record
-    from scrubline.ingest import read_inputs
+    from scrubline.ingest import IngestReport, read_inputs
 
-    captures, rejects = read_inputs([args.input])
-    results, failed = clean_many(captures, workers=args.workers)
+    _existing_inputs([args.input])
+    report = IngestReport()
+    captures, rejects = read_inputs([args.input], report=report)
+    with _bar(args, "scrubline clean", len(captures), "cleaned") as bar:
+        done = 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            bar.advance(n, loaded=done)
+
+        ctx = CleanContext.default(profile=args.profile)
+        results, failed = clean_many(captures, workers=args.workers, ctx=ctx, on_progress=advance)
+    # `source` joins each record back to its input file: the path relative to the input folder
+    named = {c.source_uri: (c.input_path, c.source_id) for c in captures}
     records = [result_record(r) for r in results] + [reject_record(r) for r in [*rejects, *failed]]
+    for record in records:
+        input_path, source_id = named.get(record["source_uri"], (None, None))
+        record["source"] = input_path or record["source"]
+        record["id"] = source_id
     records.sort(key=lambda r: r["source_uri"])
+    lines = (json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+    errors = len(rejects) + len(failed)
+    for reason, n in sorted(report.skipped.items()):
+        examples = ", ".join(report.examples.get(reason, [])[:3])
+        print(f"skipped {n} ({reason}): {examples}{', …' if n > 3 else ''}", file=sys.stderr)
+    if args.output == "-":
+        sys.stdout.writelines(lines)
+        print(f"{len(results)} documents, {errors} errors", file=sys.stderr)
+        return 0
     out = Path(args.output)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8") as fh:
-        for record in records:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-    print(f"{len(results)} documents, {len(rejects) + len(failed)} errors -> {out}")
+        fh.writelines(lines)
+    print(f"{len(results)} documents, {errors} errors -> {out}")
     return 0
 
 
@@ -247,7 +325,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not Path(db).is_file():
         print(f"scrubline verify: no warehouse at {db}", file=sys.stderr)
         return 1
-    verdicts = verify.verify_rows(warehouse.verification_rows(db, args.docs or None), Path(db).parent / "raw")
+    with _bar(args, "scrubline verify", None, "verified") as bar:
+
+        def counted(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+            for n, row in enumerate(rows, 1):
+                yield row
+                bar.advance(1, loaded=n)
+
+        rows = counted(warehouse.verification_rows(db, args.docs or None))
+        verdicts = verify.verify_rows(rows, Path(db).parent / "raw")
     counts = verify.summarize(verdicts)
     if args.format == "json":
         documents = [dataclasses.asdict(v) for v in verdicts]
@@ -267,12 +353,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_reprocess(args: argparse.Namespace) -> int:
     """Re-clean stored captures with the current rules (the pipeline flow, reprocess=True)."""
     _prefect_env()
+    os.environ["SCRUBLINE_PROFILE"] = args.profile  # read by CleanContext.default in the flow
     from flows.pipeline import pipeline
 
     try:
-        summary = pipeline(reprocess=True, docs=args.docs or None, db_path=args.db,
-                           batch_size=args.batch_size, workers=args.workers,
-                           run_validation=not args.no_validate)  # fmt: skip
+        with _bar(args, "scrubline reprocess", None, "loaded"):
+            summary = pipeline(reprocess=True, docs=args.docs or None, db_path=args.db,
+                               batch_size=args.batch_size, workers=args.workers,
+                               run_validation=not args.no_validate)  # fmt: skip
     except RuntimeError as exc:
         print(f"scrubline reprocess failed: {exc}", file=sys.stderr)
         return 1
@@ -341,21 +429,66 @@ def cmd_export_prov(args: argparse.Namespace) -> int:
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
-    """Run a read-only SQL query on the published warehouse and print a table."""
+    """Run one read-only SQL query on the published warehouse; print or write the result.
+
+    The connection cannot reach the file system (no COPY TO, ATTACH, read_csv of paths,
+    INSTALL/LOAD): exports are written by scrubline itself, to ``--output`` only.
+    """
     from scrubline import warehouse
 
     db = args.db or str(warehouse.published_db_path())
-    with warehouse.session(db, read_only=True) as con:
-        cur = con.execute(args.query)
-        names = [d[0] for d in cur.description]
-        rows = cur.fetchall()
-    print(format_table(names, rows))
+    try:
+        with warehouse.analyst_session(db) as con:
+            table = con.execute(args.query).arrow()
+    except FileNotFoundError as exc:
+        raise UsageError(str(exc)) from exc
+    except warehouse.DatabaseError as exc:
+        print(f"scrubline sql: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    if hasattr(table, "read_all"):  # a RecordBatchReader in newer duckdb
+        table = table.read_all()
+    if args.format == "parquet" and not args.output:
+        raise UsageError("--format parquet needs --output FILE")
+    out = sys.stdout if not args.output or args.output == "-" else None
+    if args.format == "parquet":
+        warehouse.write_parquet(table, Path(args.output))
+    else:
+        text = render_rows(table.column_names, table.to_pylist(), args.format, args.max_width or None)
+        if out is not None:
+            out.write(text)
+        else:
+            Path(args.output).write_text(text, encoding="utf-8")
+    if out is None:
+        print(f"{table.num_rows} rows -> {args.output}", file=sys.stderr)
     return 0
 
 
-def format_table(names: list[str], rows: list[tuple[Any, ...]], width: int = 60) -> str:
-    """A plain text table."""
-    cells = [[str(v)[:width] for v in row] for row in rows]
+def render_rows(names: list[str], rows: list[dict[str, Any]], fmt: str, width: int | None) -> str:
+    """Rows as a text table, CSV (NULL = empty field) or JSON lines."""
+    if fmt == "json":
+        return "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows)
+    if fmt == "csv":
+        import csv
+        import io
+
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows([["" if r[n] is None else r[n] for n in names] for r in rows])
+        return buf.getvalue()
+    return format_table(names, [tuple(r[n] for n in names) for r in rows], width) + "\n"
+
+
+def _cell(value: Any, width: int | None) -> str:
+    text = "NULL" if value is None else str(value).replace("\n", "\\n")
+    if width is not None and len(text) > width:
+        return text[: width - 1] + "…"
+    return text
+
+
+def format_table(names: list[str], rows: list[tuple[Any, ...]], width: int | None = 60) -> str:
+    """A plain text table; NULL shown as ``NULL``, cells longer than ``width`` end in ``…``."""
+    cells = [[_cell(v, width) for v in row] for row in rows]
     widths = [max([len(n), *(len(r[i]) for r in cells)]) for i, n in enumerate(names)]
     head = " | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True))
     body = [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
@@ -395,15 +528,51 @@ def cmd_report(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- main
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Make a folder a scrubline project (settings, sources, outlet registry, sample articles)."""
+    from scrubline import project
+
+    folder = Path(args.folder)
+    written = project.init(folder, samples=not args.no_samples)
+    for path in written:
+        print(f"  wrote {path}")
+    if not written:
+        print(f"{folder} is already a scrubline project (nothing overwritten)")
+    else:
+        where = "" if folder.resolve() == Path.cwd().resolve() else f"cd {args.folder} && "
+        print(f"project ready: {where}scrubline run")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="scrubline", description=__doc__.splitlines()[0])
+    from scrubline import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="scrubline",
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"scrubline {__version__}")
+    parser.add_argument(
+        "--project",
+        metavar="DIR",
+        help="project folder (default: $SCRUBLINE_HOME, else the nearest folder with scrubline.toml, "
+        "else the current folder)",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", required=True)
+    init = sub.add_parser("init", help="make a folder a scrubline project")
+    init.add_argument("folder", nargs="?", default=".", help="the project folder")
+    init.add_argument("--no-samples", action="store_true", help="do not copy the five sample articles")
+    init.set_defaults(func=cmd_init)
 
     run = sub.add_parser("run", help="run the pipeline flow (default: the bundled seeds)")
     run.add_argument("paths", nargs="*", help="files or folders to ingest")
     run.add_argument("--db", help="warehouse DuckDB file (default: warehouse/scrubline.duckdb)")
-    run.add_argument("--workers", type=int, default=2, help="batches cleaned at once (worker processes)")
-    run.add_argument("--batch-size", type=int, default=500, help="documents per batch")
+    run.add_argument(
+        "--workers", type=int, help="batches cleaned at once (worker processes; default: the setting, 2)"
+    )
+    run.add_argument("--batch-size", type=int, help="documents per batch (default: the setting, 500)")
     run.add_argument("--no-validate", action="store_true", help="skip Great Expectations")
     run.add_argument(
         "--time-limit",
@@ -426,12 +595,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
     run.add_argument("--summary-json", metavar="FILE", help="also write the run summary (counts, timings)")
+    run.add_argument("--profile", **_PROFILE_ARG)
     run.set_defaults(func=cmd_run)
 
     clean = sub.add_parser("clean", help="clean a folder into JSON lines (no Prefect, no DB)")
     clean.add_argument("input", help="folder of .txt/.html files (manifest.jsonl optional)")
     clean.add_argument("--output", "-o", required=True, help="output .jsonl file")
     clean.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    clean.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
+    clean.add_argument("--profile", **_PROFILE_ARG)
     clean.set_defaults(func=cmd_clean)
 
     explain = sub.add_parser("explain", help="provenance trail of one document")
@@ -446,6 +618,7 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("--db", help="warehouse DuckDB file")
     ver.add_argument("--format", choices=("text", "json"), default="text")
     ver.add_argument("--verbose", "-v", action="store_true", help="list verified documents too")
+    ver.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
     ver.set_defaults(func=cmd_verify)
 
     rep_ = sub.add_parser("reprocess", help="re-clean stored captures with the current rules")
@@ -454,6 +627,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep_.add_argument("--workers", type=int, default=2, help="processes for cleaning")
     rep_.add_argument("--batch-size", type=int, default=200, help="documents per batch")
     rep_.add_argument("--no-validate", action="store_true", help="skip Great Expectations")
+    rep_.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
+    rep_.add_argument("--profile", **_PROFILE_ARG)
     rep_.set_defaults(func=cmd_reprocess)
 
     prov = sub.add_parser("export-prov", help="W3C PROV-JSON of a document or a run")
@@ -466,6 +641,11 @@ def build_parser() -> argparse.ArgumentParser:
     sql = sub.add_parser("sql", help="read-only SQL on the published warehouse")
     sql.add_argument("query")
     sql.add_argument("--db", help="DuckDB file (default: the published copy)")
+    sql.add_argument("--format", choices=("table", "csv", "json", "parquet"), default="table")
+    sql.add_argument("--output", "-o", help="write the result here instead of stdout (- = stdout)")
+    sql.add_argument(
+        "--max-width", type=int, default=60, help="cut table cells after this many characters (0 = never)"
+    )
     sql.set_defaults(func=cmd_sql)
 
     serve = sub.add_parser("serve", help="run the scheduled deployments on this machine")
@@ -479,9 +659,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class UsageError(Exception):
+    """A mistake of the user's (a missing input, a bad setting): one line, exit 2."""
+
+
 def main(argv: list[str] | None = None) -> int:
+    from scrubline.project import ENV_HOME, ProjectError
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    if args.project:
+        folder = Path(args.project).expanduser().resolve()
+        if not folder.is_dir():
+            print(f"scrubline: error: project folder {args.project} does not exist", file=sys.stderr)
+            return 2
+        os.environ[ENV_HOME] = str(folder)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:
+        # the reader went away (`... | head`): not an error of ours; keep Python quiet at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("scrubline: interrupted", file=sys.stderr)
+        return 130
+    except (UsageError, ProjectError) as exc:
+        if args.debug:
+            raise
+        print(f"scrubline: error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"scrubline: error: {type(exc).__name__}: {exc} (--debug shows the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ def result_record(result: CleanResult) -> dict[str, Any]:
             "published_at": doc.published_at,
             "dateline": doc.dateline,
             "language": doc.language,
+            "language_region": doc.language_region,
             "outlet_id": outlet.outlet_id if outlet else None,
             "outlet_confidence": outlet.confidence if outlet else None,
             "outlet_evidence": [asdict(e) for e in outlet.evidence] if outlet else [],
@@ -58,6 +59,7 @@ def result_record(result: CleanResult) -> dict[str, Any]:
             "pipeline_version": doc.pipeline_version,
             **doc.metadata,
         },
+        "profile": result.stats.get("profile", "article"),
         "stats": {k: v for k, v in result.stats.items() if k != "provisional_outlet"},
     }
 

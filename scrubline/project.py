@@ -46,7 +46,7 @@ class Settings:
     #: processes that clean documents
     workers: int = 2
     #: documents per clean/load batch
-    batch_size: int = 200
+    batch_size: int = 500
     #: seconds a run waits for another run's write lock
     lock_timeout: int = 600
     #: seconds Prefect's temporary local API may take to start
@@ -154,3 +154,64 @@ def find(start: Path | None = None) -> Path:
 def current() -> Project:
     """The project of this process (see the module docstring)."""
     return load(find())
+
+
+SETTINGS_TEMPLATE = """\
+# scrubline project settings. Relative paths are relative to this folder.
+[scrubline]
+# the working warehouse (analysts read the published copy: <folder>/published/<name>)
+database = "warehouse/scrubline.duckdb"
+# what `scrubline run` reads when given no paths: files, folders, sources manifests, URLs
+inputs = ["sources.yaml"]
+# the outlet registry (id, name, domains, country, kind, language)
+outlets = "outlets.csv"
+# processes that clean documents, documents per batch
+workers = 2
+batch_size = 500
+# seconds a run waits for another run's write lock
+lock_timeout = 600
+# seconds Prefect's temporary local API may take to start (PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS)
+prefect_startup_timeout = 120
+# languages the data-quality check accepts (primary subtags); empty: the packaged suite's list
+allowed_languages = []
+"""
+
+SOURCES_TEMPLATE = """\
+# What scheduled runs read (`scrubline serve`, prefect.yaml); `scrubline run` reads all groups.
+# Paths are relative to this file and must stay inside the project folder.
+sources:
+  - kind: dir
+    path: seeds
+    id: sample-corpus
+    language: en
+    schedule: daily
+  # - kind: feed
+  #   url: https://example.org/news/rss.xml
+  #   schedule: hourly
+"""
+
+
+def init(folder: Path, *, samples: bool = True) -> list[Path]:
+    """Make ``folder`` a project: settings, sources, the outlet registry and (``samples``) the
+    five bundled sample articles. Existing files are kept; returns the files written."""
+    from .resources import seeds_dir
+
+    folder.mkdir(parents=True, exist_ok=True)
+    packaged_seeds = seeds_dir()
+    wanted: dict[Path, bytes] = {
+        folder / SETTINGS_FILE: SETTINGS_TEMPLATE.encode(),
+        folder / "sources.yaml": SOURCES_TEMPLATE.encode(),
+        folder / "outlets.csv": (packaged_seeds / "outlets.csv").read_bytes(),
+    }
+    if samples:
+        for path in sorted(packaged_seeds.iterdir()):
+            if path.suffix in {".txt", ".jsonl"}:
+                wanted[folder / "seeds" / path.name] = path.read_bytes()
+    written = []
+    for path, data in wanted.items():
+        if path.exists():
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    return written

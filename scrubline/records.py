@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 #: Bumped when the per-document path changes output for reasons other than a rule version.
-PIPELINE_VERSION = "1"
+#: 2: language codes are BCP-47 primary subtags (region apart) and py3langid identifies
+#: undeclared ones; outlets are read from the page's declared URL and site name (issue 17).
+PIPELINE_VERSION = "2"
 
 
 def sha256_hex(data: bytes) -> str:
@@ -40,6 +42,7 @@ class Capture:
     language_hint: str | None = None
     outlet_hint: str | None = None  # outlet id declared by the manifest
     capture_id: str = ""  # sha256 of raw; filled in automatically
+    input_path: str | None = None  # a local file's path relative to the folder it was read from
 
     def __post_init__(self) -> None:
         if not self.capture_id:
@@ -167,7 +170,7 @@ class Document:
     authors: tuple[str, ...] = ()
     published_at: str | None = None  # ISO date or datetime as found
     dateline: str | None = None
-    language: str | None = None
+    language: str | None = None  # BCP-47 primary subtag ("de")
     outlet: Attribution | None = None
     decode: DecodeDecision | None = None
     normalize_plan: tuple[str, ...] = ()  # ftfy steps that changed the text (replayable)
@@ -175,6 +178,7 @@ class Document:
     metadata_evidence: tuple[Evidence, ...] = ()
     ruleset_version: str = ""
     pipeline_version: str = PIPELINE_VERSION
+    language_region: str | None = None  # its region subtag ("CH" of "de-CH"), when declared
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,7 +112,7 @@ def load_report_data(db_path: str | Path) -> ReportData:
         raise FileNotFoundError(f"no warehouse at {db_path}; run `scrubline run` first")
     limits = {"top_domains": TOP_DOMAINS, "footnote_anomalies": TABLE_LIMIT,
               "rejects": TABLE_LIMIT, "examples": EXAMPLES}  # fmt: skip
-    with warehouse.session(db_path, read_only=True) as con:
+    with warehouse.analyst_session(db_path) as con:
         rows = {
             name: _fetch(con, sql, [limits[name]] if name in limits else []) for name, sql in QUERIES.items()
         }
@@ -814,9 +814,10 @@ def find_data_docs(db_path: str | Path) -> Path | None:
     return None
 
 
-def _relative_href(target: Path, output: Path) -> str:
-    rel = os.path.relpath(target.resolve(), output.resolve().parent)
-    return Path(rel).as_posix()
+def _docs_href(target: Path) -> str:
+    """An absolute ``file://`` URI: the link keeps working when the report is mailed or moved
+    on the same machine (a relative link breaks as soon as the report leaves its folder)."""
+    return target.resolve().as_uri()
 
 
 def write_report(
@@ -829,13 +830,13 @@ def write_report(
 ) -> Path:
     """Read ``db_path`` and write the HTML report to ``output``; returns ``output``.
 
-    ``data_docs``: the Data Docs index.html (default: :func:`find_data_docs`), linked
-    relatively. The file is written beside ``output`` then renamed over it.
+    ``data_docs``: the Data Docs index.html (default: :func:`find_data_docs`), linked by its
+    absolute ``file://`` URI. The file is written beside ``output`` then renamed over it.
     """
     output = Path(output)
     data = load_report_data(db_path)
     docs = Path(data_docs) if data_docs else find_data_docs(db_path)
-    href = _relative_href(docs, output) if docs and docs.is_file() else None
+    href = _docs_href(docs) if docs and docs.is_file() else None
     page = render_report(data, data_docs_href=href, explain_db=explain_db,
                          generated_at=generated_at)  # fmt: skip
     output.parent.mkdir(parents=True, exist_ok=True)

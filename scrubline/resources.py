@@ -1,35 +1,61 @@
-"""Locate project resource directories so the CLI works from any working directory.
+"""Where things are: the user's project folder, and the defaults packaged with scrubline.
 
-The project root is ``$SCRUBLINE_HOME`` when set, else the nearest ancestor of this package
-that holds ``pyproject.toml`` and ``schemas/`` (a source checkout or an editable install).
+Two kinds of place, never mixed:
+
+- **the project** (:mod:`scrubline.project`): where the user is. Its ``scrubline.toml``
+  names the warehouse, the inputs and the outlet registry; what scrubline writes (the
+  warehouse, raw store, published copy, reports, Data Docs, lineage events) goes there.
+- **packaged defaults**: read-only files that ship inside the wheel (SQL migrations, views and
+  reports, suites, lexicons: package data next to the code that reads them; the outlet
+  registry and the sample corpus: this repository's ``seeds/``, shipped as
+  ``scrubline/_defaults/seeds``). In a source checkout or an editable install they are read
+  from the checkout.
 """
 
 from __future__ import annotations
 
-import os
-from functools import cache
 from pathlib import Path
 
+from . import project
 
-@cache
+_PACKAGE = Path(__file__).resolve().parent
+
+
 def project_root() -> Path:
-    """The scrubline project root (see module docstring)."""
-    env = os.environ.get("SCRUBLINE_HOME")
-    if env:
-        return Path(env).resolve()
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "pyproject.toml").is_file() and (parent / "schemas").is_dir():
-            return parent
-    raise FileNotFoundError("scrubline project root not found; set SCRUBLINE_HOME")
+    """The current project folder (see :mod:`scrubline.project`)."""
+    return project.find()
+
+
+def packaged(name: str) -> Path:
+    """A packaged default folder or file (``seeds``, ``schemas/clean_record.schema.json``)."""
+    for base in (_PACKAGE / "_defaults", _PACKAGE.parent):
+        candidate = base / name
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(f"packaged resource {name!r} is missing from this installation of scrubline")
 
 
 def schemas_dir() -> Path:
-    return project_root() / "schemas"
+    """Packaged JSON Schemas (``clean_record.schema.json``)."""
+    return packaged("schemas")
 
 
 def seeds_dir() -> Path:
-    return project_root() / "seeds"
+    """The bundled sample corpus (five articles, their manifest, sources.yaml, outlets.csv)."""
+    return packaged("seeds")
+
+
+def default_outlets_csv() -> Path:
+    """The project's outlet registry when it has one, else the packaged registry."""
+    here = project.current().outlets_csv
+    return here if here.is_file() else seeds_dir() / "outlets.csv"
+
+
+def database_path() -> Path:
+    """The project's working warehouse file."""
+    return project.current().database
 
 
 def warehouse_dir() -> Path:
-    return project_root() / "warehouse"
+    """The folder of the project's working warehouse (reports and Data Docs go beside it)."""
+    return database_path().parent

@@ -43,7 +43,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("normalize_plan", _STR_LIST), ("text_normalized", _STR), ("text", _STR),
             ("chars_normalized", _INT), ("chars_clean", _INT),
             ("removed_share", pa.float64()), ("ruleset_version", _STR),
-            ("pipeline_version", _STR), ("stats", _STR),
+            ("pipeline_version", _STR), ("stats", _STR), ("language_region", _STR),
         ]
     ),
     "removed_spans": pa.schema(
@@ -149,6 +149,7 @@ def _document_row(doc: Document, run_id: str, stats: Mapping[str, Any]) -> dict[
         "ruleset_version": doc.ruleset_version,
         "pipeline_version": doc.pipeline_version,
         "stats": to_json(stats),
+        "language_region": doc.language_region,
     }
 
 

@@ -1,8 +1,9 @@
 """Reversibility end to end: rebuild every stored document from its raw bytes.
 
 For one stored document version: raw bytes (raw store, sha256 = capture_id) --decode-->
-the same decision as recorded --extract (HTML, same extractor only)--> --replay the recorded
-ftfy plan--> ``text_normalized`` exactly --remove the stored spans--> ``text`` exactly, and
+the same decision as recorded --extract (HTML, same extractor only)--> (both through the
+cleaner's own ``clean.read`` and ``clean.source_of``) --replay the recorded ftfy plan-->
+``text_normalized`` exactly --remove the stored spans--> ``text`` exactly, and
 putting the spans back gives ``text_normalized`` again. Pure: rows in, verdicts out; the
 warehouse layer supplies the rows (``warehouse.verification_rows``).
 
@@ -23,7 +24,6 @@ from typing import Any
 
 from . import rawstore
 from .boilerplate.engine import restore
-from .decode import decode
 from .normalize import replay
 from .records import Capture, Rejected, RemovedSpan
 from .staging import to_json
@@ -108,31 +108,29 @@ def verify_document(
 
     if raw is None:
         return verdict(FAILED, "raw", "raw bytes missing from the raw store")
+    from .clean import read, source_of  # the cleaner's own first steps (clean imports the rules)
+
+    capture = Capture(row["source_uri"], raw, datetime.now(UTC), content_type=row.get("content_type"),
+                      capture_id=row["capture_id"])  # fmt: skip
     try:
-        text, decision = decode(raw, content_type=row.get("content_type"))
+        text, decision, html = read(capture)
     except Rejected as exc:
         return verdict(FAILED, "decode", f"the raw bytes no longer decode: {exc.message}")
     stored_decision = json.loads(row["decode"]) if row.get("decode") else None
     if stored_decision is not None and json.loads(to_json(decision) or "null") != stored_decision:
         return verdict(FAILED, "decode", f"decision now {to_json(decision)}, stored {row['decode']}")
-
-    from .clean import is_html  # clean imports the rules; only needed past the cheap checks
-
-    source_text = text
-    probe = Capture(row["source_uri"], raw, datetime.now(UTC), content_type=row.get("content_type"),
-                    capture_id=row["capture_id"])
-    if is_html(probe, text):
+    if html:
         stats = json.loads(row["stats"]) if row.get("stats") else {}
         stored = stats.get("extractor")
         if not stored:
             return verdict(CANNOT_VERIFY, "extract", "extractor version was not recorded for this document")
         if stored != current_extractor():
             return verdict(CANNOT_VERIFY, "extract",
-                           f"extractor changed: stored {stored}, now {current_extractor()}")
-        from .extract import extract_html
-
-        url = row["source_uri"] if row["source_uri"].startswith(("http://", "https://")) else None
-        source_text = extract_html(text, url=url).text
+                           f"extractor changed: stored {stored}, now {current_extractor()}")  # fmt: skip
+    try:
+        source_text = source_of(capture, text, html).text
+    except Rejected as exc:
+        return verdict(FAILED, "extract", exc.message)
 
     normalized = replay(source_text, tuple(row.get("normalize_plan") or ()))
     if normalized != row["text_normalized"]:

@@ -73,3 +73,53 @@ def test_clean_takes_a_folder_of_real_pages_in_parallel(tmp_path: Path):
     assert len(records) == 40
     ok = [r for r in records if "text" in r]
     assert len(ok) >= 36 and all(r["text"].strip() for r in ok)
+
+
+def test_clean_source_is_the_input_path_even_when_the_manifest_names_a_url(tmp_path: Path, capsys):
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    (src / "sub" / "page.html").write_text(PAGE, encoding="utf-8")
+    (src / "manifest.jsonl").write_text(
+        json.dumps({"id": "clash-1", "file": "sub/page.html", "url": "https://news.example.com/clash"}) + "\n"
+    )
+    assert main(["clean", str(src), "-o", "-", "--workers", "1"]) == 0
+    (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (record["source"], record["id"], record["source_uri"]) == (
+        "sub/page.html", "clash-1", "https://news.example.com/clash")  # fmt: skip
+
+
+def test_clean_of_a_missing_folder_exits_2_naming_it(tmp_path: Path, capsys):
+    assert main(["clean", str(tmp_path / "nope"), "-o", str(tmp_path / "o.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "no such file or folder" in err and "nope" in err and "Traceback" not in err
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_run_outside_a_project_without_inputs_says_what_to_do(tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SCRUBLINE_HOME", raising=False)
+    assert main(["run"]) == 2
+    assert "scrubline init" in capsys.readouterr().err
+    assert main(["run", str(tmp_path / "missing")]) == 2
+
+
+def test_init_writes_a_project_and_keeps_existing_files(tmp_path: Path, capsys):
+    desk = tmp_path / "desk"
+    assert main(["init", str(desk)]) == 0
+    assert (desk / "scrubline.toml").is_file() and (desk / "seeds" / "manifest.jsonl").is_file()
+    (desk / "outlets.csv").write_text("mine\n")
+    assert main(["init", str(desk)]) == 0
+    assert (desk / "outlets.csv").read_text() == "mine\n"
+    assert "already a scrubline project" in capsys.readouterr().out
+
+
+def test_a_document_with_an_endless_line_is_a_specific_reject(tmp_path: Path, capsys):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "blob.txt").write_text("A sentence. " + "x" * 250_000 + "\nA last line.\n")
+    (src / "fine.txt").write_text("A short article.\n\nIt has two paragraphs of plain prose text.\n")
+    assert main(["clean", str(src), "-o", "-", "--workers", "1"]) == 0
+    records = {r["source"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert "text" in records["fine.txt"]
+    error = records["blob.txt"]["error"]
+    assert error["stage"] == "clean" and "line too long: 250,012 characters" in error["message"]

@@ -288,3 +288,30 @@ def test_private_addresses_stay_refused_for_feed_articles(server: str) -> None:
     captures, rejects = read_sources([Source(kind="feed", url=f"{server}/feed.xml")], fetcher=strict)
     assert captures == []
     assert [r.error_class for r in rejects] == ["PrivateAddress"]
+
+
+class LoopingSitemap(QuietHandler):
+    """A sitemap index that lists itself under 60 new query strings every time (a crawler trap)."""
+
+    hits: Counter[str] = Counter()
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        LoopingSitemap.hits[self.path.split("?", 1)[0]] += 1
+        n = int(self.path.rsplit("=", 1)[1]) if "=" in self.path else 0
+        children = "".join(
+            f"<sitemap><loc>/sitemap.xml?page={60 * n + k}</loc></sitemap>" for k in range(1, 61)
+        )
+        body = (
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            f"{children}<sitemap><loc>/sitemap.xml</loc></sitemap></sitemapindex>"
+        )
+        self.send(200, body.encode(), "application/xml")
+
+
+def test_sitemap_linking_to_itself_under_new_queries_is_cut_off_cheaply() -> None:
+    with local_server(LoopingSitemap) as url:
+        fetcher = Fetcher(FetchConfig(allow_private=True, politeness_s=0, respect_robots=False))
+        items, rejects = discover(f"{url}/sitemap.xml", fetcher)
+    assert items == []
+    assert LoopingSitemap.hits["/sitemap.xml"] == 3  # max_per_path, not max_sitemaps (50)
+    assert [r.error_class for r in rejects] == ["SitemapLoop"]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 
+import brotli
 import pytest
 from helpers import QuietHandler, local_server
 
@@ -150,3 +153,134 @@ def test_politeness_delay_between_requests_to_one_host(server: str) -> None:
     polite.fetch(f"{server}/page")
     polite.fetch(f"{server}/page")
     assert naps and all(0 < nap <= 5.0 for nap in naps)
+
+
+# --- hostile servers (#18): every protocol failure is a Reject, nothing hangs or floods -------
+
+BOMB = gzip.compress(b"\0" * 30_000_000)
+
+
+class Hostile(QuietHandler):
+    hits: Counter[str] = Counter()
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        Hostile.hits[self.path] += 1
+        raw = {
+            "/bad-status": b"HTTP/1.1 abc nonsense\r\n\r\n",
+            "/many-headers": b"HTTP/1.1 200 OK\r\n"
+            + b"".join(b"X-H%d: v\r\n" % i for i in range(150))
+            + b"\r\n",
+            "/long-header": b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n",
+            "/truncated-chunked": b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n40\r\nshort",
+            "/short-body": b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 500\r\n\r\n"
+            + PAGE[:40],
+            "/bad-redirect": b"HTTP/1.1 302 Found\r\nLocation: http://[::1\r\nContent-Length: 0\r\n\r\n",
+        }.get(self.path)
+        if raw is not None:
+            with contextlib.suppress(OSError):
+                self.wfile.write(raw)
+            return
+        encoded = {
+            "/gzip": ("gzip", gzip.compress(PAGE)),
+            "/deflate": ("deflate", zlib.compress(PAGE)),
+            "/br": ("br", brotli.compress(PAGE)),
+            "/bomb": ("gzip", BOMB),
+        }
+        if self.path in encoded:
+            encoding, body = encoded[self.path]
+            self.send(200, body, Content_Encoding=encoding)
+        elif self.path == "/host":
+            self.send(200, self.headers.get("Host", "").encode(), "text/plain")
+        elif self.path in ("/trickle-body", "/trickle-headers"):
+            self.trickle(self.path.endswith("headers"))
+        else:
+            self.send(404)
+
+    def trickle(self, headers: bool) -> None:
+        data = b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"s" * 100 if headers else None
+        with contextlib.suppress(OSError):
+            if data is None:
+                self.wfile.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n"
+                )
+                data = b"x" * 1000
+            for byte in data:  # one byte every 50 ms: each read is quick, the whole is not
+                self.wfile.write(bytes([byte]))
+                time.sleep(0.05)
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[str]:
+    with local_server(Hostile) as url:
+        yield url
+
+
+@pytest.mark.parametrize(
+    ("path", "error_class"),
+    [
+        ("/bad-status", "ProtocolError"),
+        ("/many-headers", "TooManyHeaders"),
+        ("/long-header", "ProtocolError"),
+        ("/truncated-chunked", "ProtocolError"),
+        ("/short-body", "ProtocolError"),  # fewer bytes than Content-Length: never a capture
+        ("/bad-redirect", "ProtocolError"),  # httpx: "Invalid URL in location header"
+    ],
+)
+def test_malformed_answers_are_rejects(hostile: str, path: str, error_class: str) -> None:
+    result = fetcher(respect_robots=False, retries=0).fetch(hostile + path)
+    assert isinstance(result, Reject), result
+    assert (result.stage, result.error_class) == ("fetch", error_class)
+
+
+@pytest.mark.parametrize("path", ["/gzip", "/deflate", "/br"])
+def test_content_encoding_is_decoded(hostile: str, path: str) -> None:
+    result = fetcher(respect_robots=False).fetch(hostile + path)
+    assert isinstance(result, Capture)
+    assert result.raw == PAGE
+
+
+def test_compression_bomb_is_cut_off_while_decoding(hostile: str) -> None:
+    result = fetcher(respect_robots=False, max_bytes=2_000_000).fetch(hostile + "/bomb")
+    assert isinstance(result, Reject)
+    assert result.error_class in ("TooLarge", "CompressionBomb")
+    assert "inflates" in result.message
+
+
+@pytest.mark.parametrize("path", ["/trickle-body", "/trickle-headers"])
+def test_total_deadline_cuts_a_trickling_server(hostile: str, path: str) -> None:
+    started = time.monotonic()
+    result = fetcher(respect_robots=False, retries=0, timeout_s=2.0, deadline_s=0.5).fetch(hostile + path)
+    assert isinstance(result, Reject)
+    assert result.error_class == "Timeout"
+    assert time.monotonic() - started < 2.0  # per-read timeouts alone would let it run 50 s
+
+
+def test_connection_goes_to_the_vetted_address_with_the_host_name_kept(hostile: str) -> None:
+    port = hostile.rsplit(":", 1)[1]
+    asked: list[str] = []
+
+    def resolve(host: str, _port: int) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1"]
+
+    pinned = Fetcher(FetchConfig(allow_private=True, politeness_s=0, respect_robots=False), resolve=resolve)
+    result = pinned.fetch(f"http://news.example:{port}/host")
+    assert isinstance(result, Capture)
+    assert result.raw == f"news.example:{port}".encode()
+    assert asked == ["news.example"]
+
+
+def test_dns_rebinding_cannot_reach_a_private_address(hostile: str) -> None:
+    port = hostile.rsplit(":", 1)[1]
+    answers = iter([["93.184.216.34"]])  # public at check time, then loopback ever after
+
+    def rebinding(_host: str, _port: int) -> list[str]:
+        return next(answers, ["127.0.0.1"])
+
+    config = FetchConfig(politeness_s=0, respect_robots=False, retries=0, timeout_s=0.5, deadline_s=1.0)
+    before = Hostile.hits["/host"]
+    result = Fetcher(config, resolve=rebinding).fetch(f"http://rebind.example:{port}/host")
+    assert isinstance(result, Reject)
+    assert result.error_class in ("PrivateAddress", "NetworkError", "Timeout")
+    assert Hostile.hits["/host"] == before  # the local server was never reached

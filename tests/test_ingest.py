@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scrubline.ingest import read_inputs
+from scrubline.ingest import IngestReport, read_inputs
 from scrubline.ingest.http import FetchConfig, Fetcher
 from scrubline.ingest.manifest import ManifestError, Source, load_sources, read_sources
 from scrubline.records import sha256_hex
@@ -55,19 +55,29 @@ def test_folder_without_manifest(tmp_path: Path) -> None:
     (folder / "b.html").write_bytes(HTML)
     (folder / "a.txt").write_text("Plain text article.", encoding="utf-8")
     (folder / "c.htm").write_bytes(HTML)
-    (folder / "notes.md").write_text("ignored: not .txt/.html/.htm")
-    (folder / "sub").mkdir()
-    (folder / "sub" / "deeper.txt").write_text("not read: folders are read non-recursively")
+    (folder / "notes.md").write_text("Markdown is text.")
+    (folder / "sheet.xlsx").write_bytes(b"PK\x03\x04 not read")
+    (folder / ".hidden.txt").write_text("hidden files are left out")
+    (folder / "sub" / "deeper").mkdir(parents=True)
+    (folder / "sub" / "deeper" / "d.xhtml").write_bytes(HTML)
+    (folder / "sub" / "loop").symlink_to(folder)  # a cycle is walked once
     stamp = datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC).timestamp()
     os.utime(folder / "a.txt", (stamp, stamp))
 
-    captures, rejects = read_inputs([folder])
+    report = IngestReport()
+    captures, rejects = read_inputs([folder], report=report)
     assert rejects == []
     assert [c.source_uri for c in captures] == [
         "local:corpus/a.txt",
         "local:corpus/b.html",
         "local:corpus/c.htm",
+        "local:corpus/notes.md",
+        "local:corpus/sub/deeper/d.xhtml",
     ]
+    assert [c.input_path for c in captures][-1] == "sub/deeper/d.xhtml"
+    assert report.skipped == {"unsupported file type": 1}
+    assert report.examples["unsupported file type"] == ["local:corpus/sheet.xlsx"]
+    captures = captures[:3]
     assert [c.content_type for c in captures] == ["text/plain", "text/html", "text/html"]
     assert captures[0].fetched_at == datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC)
     assert captures[0].source_id is None
@@ -272,3 +282,15 @@ def test_url_source_is_fetched(tmp_path: Path) -> None:
     assert [(c.source_uri, c.source_id, c.outlet_hint, c.raw) for c in captures] == [
         (url, "u1", "local", HTML)
     ]
+
+
+def test_read_inputs_is_the_list_form_of_iter_inputs(tmp_path: Path) -> None:
+    from scrubline.ingest import iter_inputs
+
+    (tmp_path / "a.txt").write_text("Article A.")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    walked = list(iter_inputs([SEEDS, tmp_path]))
+    captures, rejects = read_inputs([SEEDS, tmp_path])
+    assert [x for x in walked if x.__class__.__name__ == "Capture"] == captures
+    assert [x for x in walked if x.__class__.__name__ == "Reject"] == rejects
+    assert [r.error_class for r in rejects] == ["EmptyFile"]

@@ -160,7 +160,7 @@ def test_run_artifact_lists_inputs_changes_rules_and_dq(first_run):
 
 
 def test_reprocess_reports_documents_changed_by_rule(prefect_api, tmp_path):
-    from pure_pipeline import load_captures, sample_captures
+    from helpers import load_captures, sample_captures
 
     from scrubline.clean import CleanContext
 

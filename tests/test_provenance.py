@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import load_captures, sample_captures
 from prov.model import ProvActivity, ProvAgent, ProvDocument, ProvEntity
-from pure_pipeline import load_captures, sample_captures
 
 from scrubline import provenance
 from scrubline import warehouse as wh

@@ -361,3 +361,58 @@ def test_why_the_dialect_shim_and_the_metrics_path_exist(dq) -> None:
     assert "list index out of range" in stock["expect_column_values_to_not_be_null"]
     assert shim["expect_column_values_to_not_be_null"] is None
     assert "not supported for dialect duckdb" in shim["expect_column_values_to_not_match_regex"]
+
+
+# ------------------------------------------------------------- per-document quarantine
+
+
+def _row(name: str, severity: str, success: bool, keys: list[tuple[str, str]] = ()) -> dict:
+    return {"expectation_name": name, "severity": severity, "success": success,
+            "_quarantine": bool(keys), "_failing_keys": list(keys)}  # fmt: skip
+
+
+def test_a_few_quarantined_documents_do_not_fail_the_run() -> None:
+    from scrubline.quality.validation import _outcome
+
+    bad = [("d1", "c1")]
+    rows = [_row("documents.no_replacement_char", "critical", False, bad), _row("runs.ok", "critical", True)]
+    outcome = _outcome(rows, bad, None, documents=40, limit=0.05)
+    assert outcome.success and outcome.quarantined == bad
+    assert "1 documents quarantined (2.5% of 40, limit 5%)" in outcome.summary
+    too_many = _outcome(rows, bad, None, documents=10, limit=0.05)
+    assert not too_many.success and "quarantined share 10.0% above 5%" in too_many.summary
+    table = _outcome([*rows, _row("runs.row_counts_match_batches", "critical", False)], bad, None, 40, 0.05)
+    assert not table.success
+
+
+def test_the_quarantine_limit_lives_in_the_suites() -> None:
+    from scrubline.quality.validation import max_quarantined_share
+
+    assert max_quarantined_share(quality.load_suites()) == 0.05
+
+
+def test_data_docs_load_nothing_from_the_network(dq) -> None:
+    from scrubline.quality.offline_docs import remote_references
+
+    site = dq["dirty"].data_docs_path.parent
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > 3
+    assert {str(p.relative_to(site)): remote_references(p.read_text()) for p in pages
+            if remote_references(p.read_text())} == {}  # fmt: skip
+    index = dq["dirty"].data_docs_path.read_text()
+    assert 'src="static/offline/jquery.min.js"' in index
+    assert (site / "static" / "offline" / "webfonts" / "fa-solid-900.woff2").is_file()
+
+
+def test_a_project_overrides_suites_by_name_and_meta_by_key(tmp_path) -> None:
+    import json
+
+    packaged = {s.name: s for s in quality.load_suites()}
+    mine = json.loads(json.dumps({"name": "runs", "meta": {"index_columns": ["run_id"]}, "expectations": []}))
+    (tmp_path / "runs.json").write_text(json.dumps(mine))
+    suites = {s.name: s for s in quality.load_suites(overrides=tmp_path, meta={"allowed_languages": ["de"]})}
+    assert set(suites) == set(packaged) and suites["runs"].expectations == ()
+    (allowed,) = [e for e in suites["documents"].expectations
+                  if e["meta"]["name"] == "documents.language_allowed"]  # fmt: skip
+    assert allowed["kwargs"]["value_set"] == ["de"]
+    assert "allowed_languages" not in suites["runs"].meta  # only keys a suite has are replaced

@@ -1,9 +1,7 @@
-"""The quality package's single definitions: the local-path rule, the drift thresholds, the
-one great_expectations import."""
+"""The quality package's single definitions: the local-path rule and the drift thresholds."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -45,12 +43,3 @@ def test_drift_thresholds_come_from_the_suites_only(tmp_path: Path) -> None:
         pass
     with pytest.raises(ValueError, match="unknown"):
         quality.dq_outlet_drift(tmp_path / "w.duckdb", "run", {"share_floors": 0.1})
-
-
-def test_great_expectations_is_imported_by_the_adapter_only() -> None:
-    importers = [
-        p.relative_to(ROOT).as_posix()
-        for p in (ROOT / "scrubline").rglob("*.py")
-        if re.search(r"^\s*(import|from) great_expectations\b", p.read_text(encoding="utf-8"), re.M)
-    ]
-    assert importers == ["scrubline/quality/ge.py"]

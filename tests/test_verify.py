@@ -11,9 +11,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from helpers import FETCHED, load_captures, sample_captures
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pure_pipeline import FETCHED, load_captures, sample_captures
 
 from scrubline import verify
 from scrubline import warehouse as wh

@@ -6,22 +6,33 @@ bodies (``sitemap.xml.gz``) are inflated under a size cap. ``discover(url, fetch
 feed or sitemap and follows sitemap indexes (bounded depth and count), so robots.txt,
 politeness, size caps and the private-address rule apply to every request.
 
-XML is parsed by lxml with entity resolution and network access off (no XXE, no billion
-laughs) and in recover mode (feeds in the wild are often not well-formed).
+A sitemap index that lists itself, or one path under ever new query strings (``?page=1``,
+``?page=2``, ... a trap costing ``politeness_s`` per document), is cut off cheaply: children are
+deduplicated by canonical URL (``scrubline.urls.canonicalize``) and at most
+``max_per_path`` (3) query variants of one scheme/host/path are followed; the rest is one
+``Reject(error_class="SitemapLoop")``.
+
+Why not feedparser (issue #16), measured 2026-12-02 (best of 3, shared 2-core box): a
+1,000-item RSS 2.0 feed parses in 30 ms here and 158 ms with feedparser 6.0.14, a 1,000-entry
+Atom feed in 17 ms vs 148 ms; the same article URLs in the same order. feedparser is 5-9x
+slower and reads no sitemaps (this module must anyway): not taken. trafilatura's feeds
+module fetches by itself (outside our Fetcher's robots/politeness/address policy): not taken.
 """
 
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
+from scrubline.ingest.codec import DecodeError, decode_all
 from scrubline.ingest.http import FEED_TYPES, Fetcher, NotModified
+from scrubline.ingest.limits import LimitExceeded
 from scrubline.records import Capture, Reject
+from scrubline.urls import canonicalize
 
 STAGE = "discover"
 #: Sitemap index nesting followed at most (index -> index -> sitemap).
@@ -60,14 +71,12 @@ def inflate(raw: bytes, limit: int) -> bytes:
     """``raw`` itself, or its gzip-decompressed content when it is gzip (capped at ``limit``)."""
     if not raw.startswith(b"\x1f\x8b"):
         return raw
-    inflater = zlib.decompressobj(wbits=47)
     try:
-        out = inflater.decompress(raw, limit + 1)
-    except zlib.error as exc:
+        return decode_all(raw, "gzip", max_bytes=limit)
+    except DecodeError as exc:
         raise FeedError(f"corrupt gzip: {exc}") from None
-    if len(out) > limit:
-        raise FeedError(f"gzip content larger than {limit} bytes")
-    return out
+    except LimitExceeded as exc:
+        raise FeedError(f"gzip content larger than {limit} bytes or a bomb ({exc.message})") from None
 
 
 def parse_feed(raw: bytes, base_url: str) -> Parsed:
@@ -179,7 +188,7 @@ def _unique_items(items: Iterator[FeedItem]) -> Iterator[FeedItem]:
 
 
 def discover(
-    url: str, fetcher: Fetcher, *, max_items: int = 1000, max_sitemaps: int = 50
+    url: str, fetcher: Fetcher, *, max_items: int = 1000, max_sitemaps: int = 50, max_per_path: int = 3
 ) -> tuple[list[FeedItem], list[Reject]]:
     """Article URLs a feed or sitemap (index) at ``url`` lists, fetched through ``fetcher``.
 
@@ -190,15 +199,27 @@ def discover(
     rejects: list[Reject] = []
     queue: list[tuple[str, int]] = [(url, 0)]
     fetched: set[str] = set()
+    per_path: dict[str, int] = {}
+    looped = False
     while queue and len(items) < max_items:
         current, depth = queue.pop(0)
-        if current in fetched:
+        key = canonicalize(current) or current
+        if key in fetched:
             continue
+        parts = urlsplit(key)
+        path_key = f"{parts.scheme}://{parts.netloc}{parts.path}"
+        if per_path.get(path_key, 0) >= max_per_path:
+            if not looped:
+                message = f"more than {max_per_path} query variants of {path_key}: not followed"
+                rejects.append(Reject(current, STAGE, "SitemapLoop", message))
+                looped = True
+            continue
+        per_path[path_key] = per_path.get(path_key, 0) + 1
         if len(fetched) >= max_sitemaps:
             message = f"stopped after {max_sitemaps} feed/sitemap documents"
             rejects.append(Reject(current, STAGE, "TooManySitemaps", message))
             break
-        fetched.add(current)
+        fetched.add(key)
         result = fetcher.fetch(current, extra_types=FEED_TYPES)
         if isinstance(result, Reject):
             rejects.append(result)

@@ -12,12 +12,17 @@ Format: a list of sources, or a mapping with a ``sources:`` list. Each source::
       schedule: daily      # optional schedule group; read_sources can select one
 
 ``load_sources`` reports every problem at once, each as ``sources[i].field: what is wrong``.
+
+Safety: the file is read only if it is a regular file of at most ``IngestLimits.max_yaml_bytes``;
+YAML is parsed by PyYAML's safe loader with at most ``max_yaml_aliases`` aliases (an alias bomb
+is refused while it is composed, before any expansion); ``path`` must stay under the sources
+file's folder (the project folder) or one of ``IngestLimits.source_roots`` (symlinks resolved).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,10 +31,12 @@ from urllib.parse import urlsplit
 import yaml
 
 from scrubline.ingest.feeds import discover
-from scrubline.ingest.files import read_inputs
+from scrubline.ingest.files import iter_inputs
 from scrubline.ingest.http import Fetcher, FetchState, NotModified
+from scrubline.ingest.limits import DEFAULT_LIMITS, IngestLimits, LimitExceeded
+from scrubline.ingest.localfs import NotReadable, inside, read_regular, safe_text
 from scrubline.ingest.report import IngestReport
-from scrubline.ingest.warc import WARC_TYPES, read_warc, read_warc_bytes
+from scrubline.ingest.warc import WARC_TYPES, iter_warc, iter_warc_stream
 from scrubline.records import Capture, Reject
 
 KINDS = ("file", "dir", "url", "feed", "sitemap", "warc")
@@ -59,26 +66,61 @@ class Source:
 class ManifestError(ValueError):
     """A sources manifest that cannot be used; ``problems`` lists every issue."""
 
-    def __init__(self, path: Path, problems: list[str]) -> None:
+    def __init__(self, path: Path, problems: list[str], error_class: str = "ManifestError") -> None:
         super().__init__(f"{path}: " + "; ".join(problems))
         self.problems = problems
+        self.error_class = error_class
 
 
-def load_sources(path: Path | str) -> list[Source]:
+class _TooManyAliases(yaml.YAMLError):
+    pass
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses more than ``max_aliases`` aliases (alias bombs)."""
+
+    max_aliases = DEFAULT_LIMITS.max_yaml_aliases
+    aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > self.max_aliases:
+                raise _TooManyAliases(f"more than {self.max_aliases} YAML aliases (an alias bomb?)")
+        return super().compose_node(parent, index)
+
+
+def _parse_yaml(text: str, max_aliases: int) -> Any:
+    loader = _LimitedLoader(text)
+    loader.max_aliases = max_aliases
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def load_sources(path: Path | str, *, limits: IngestLimits | None = None) -> list[Source]:
     """Parse and validate a sources manifest; raise ManifestError listing every problem."""
     path = Path(path)
+    limits = limits or DEFAULT_LIMITS
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ManifestError(path, [f"cannot read: {exc}"]) from None
+        raw, _ = read_regular(path, limits.max_yaml_bytes)
+        data = _parse_yaml(raw.decode("utf-8"), limits.max_yaml_aliases)
+    except (LimitExceeded, NotReadable) as exc:
+        raise ManifestError(path, [f"cannot read: {exc.message}"], exc.error_class) from None
+    except _TooManyAliases as exc:
+        raise ManifestError(path, [f"cannot read: {exc}"], "TooManyAliases") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+        raise ManifestError(path, [f"cannot read: {safe_text(str(exc))[:500]}"]) from None
     if isinstance(data, dict) and set(data) == {"sources"}:
         data = data["sources"]
     if not isinstance(data, list):
         raise ManifestError(path, ["expected a list of sources (or a 'sources:' list)"])
     sources: list[Source] = []
     problems: list[str] = []
+    roots = (path.parent, *(Path(root) for root in limits.source_roots))
     for index, entry in enumerate(data):
-        source, entry_problems = _validate(entry, path.parent)
+        source, entry_problems = _validate(entry, path.parent, roots)
         problems.extend(f"sources[{index}].{problem}" for problem in entry_problems)
         if source is not None:
             sources.append(source)
@@ -87,7 +129,7 @@ def load_sources(path: Path | str) -> list[Source]:
     return sources
 
 
-def _validate(entry: Any, base: Path) -> tuple[Source | None, list[str]]:
+def _validate(entry: Any, base: Path, roots: tuple[Path, ...]) -> tuple[Source | None, list[str]]:
     if not isinstance(entry, dict):
         return None, [f"entry: expected a mapping, got {type(entry).__name__}"]
     problems = [f"{key}: unknown field" for key in sorted(set(entry) - _FIELDS, key=str)]
@@ -97,7 +139,10 @@ def _validate(entry: Any, base: Path) -> tuple[Source | None, list[str]]:
     strings = {}
     for key in ("path", "url", "id", "outlet", "language", "schedule"):
         value = entry.get(key)
-        if value is not None and not (isinstance(value, str) and value.strip()):
+        if isinstance(value, str) and (("\x00" in value) or safe_text(value) != value):
+            problems.append(f"{key}: holds a NUL, control character or lone surrogate")
+            value = None
+        elif value is not None and not (isinstance(value, str) and value.strip()):
             problems.append(f"{key}: must be a non-empty string, got {value!r}")
             value = None
         strings[key] = value.strip() if isinstance(value, str) else None
@@ -105,7 +150,7 @@ def _validate(entry: Any, base: Path) -> tuple[Source | None, list[str]]:
     if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
         problems.append(f"tags: must be a list of strings, got {tags!r}")
         tags = []
-    problems.extend(_location_problems(kind, strings["path"], strings["url"], base))
+    problems.extend(_location_problems(kind, strings["path"], strings["url"], base, roots))
     if problems:
         return None, problems
     path = base / strings["path"] if strings["path"] else None
@@ -113,11 +158,15 @@ def _validate(entry: Any, base: Path) -> tuple[Source | None, list[str]]:
     return Source(kind=kind, path=path, tags=tuple(tags), **fields), []
 
 
-def _location_problems(kind: Any, path: str | None, url: str | None, base: Path) -> list[str]:
+def _location_problems(
+    kind: Any, path: str | None, url: str | None, base: Path, roots: tuple[Path, ...]
+) -> list[str]:
     problems: list[str] = []
     if kind in _PATH_KINDS or (kind == "warc" and url is None):
         if path is None:
             problems.append(f"path: required for kind {kind!r}")
+        elif not any(inside(base / path, root) for root in roots):
+            problems.append(f"path: {path!r} leads outside the project folder {base}")
         elif not (base / path).exists():
             problems.append(f"path: {path!r} does not exist (relative to {base})")
         elif kind == "dir" and not (base / path).is_dir():
@@ -137,8 +186,28 @@ def read_sources(
     fetcher: Fetcher | None = None,
     seen: Mapping[str, FetchState] | None = None,
     report: IngestReport | None = None,
+    limits: IngestLimits | None = None,
 ) -> tuple[list[Capture], list[Reject]]:
-    """Captures of every source (of one ``schedule`` group when given); failures are Rejects.
+    """``iter_sources`` collected: (captures, rejects)."""
+    captures: list[Capture] = []
+    rejects: list[Reject] = []
+    for item in iter_sources(
+        sources, schedule=schedule, fetcher=fetcher, seen=seen, report=report, limits=limits
+    ):
+        (captures if isinstance(item, Capture) else rejects).append(item)
+    return captures, rejects
+
+
+def iter_sources(
+    sources: Iterable[Source],
+    *,
+    schedule: str | None = None,
+    fetcher: Fetcher | None = None,
+    seen: Mapping[str, FetchState] | None = None,
+    report: IngestReport | None = None,
+    limits: IngestLimits | None = None,
+) -> Iterator[Capture | Reject]:
+    """Captures of every source (of one ``schedule`` group when given), lazily; failures are Rejects.
 
     ``seen`` maps source URIs to what a previous run knew (``FetchState``): article URLs a
     feed or sitemap lists are skipped when seen (``report.skipped["seen"]``); a ``url``
@@ -148,39 +217,42 @@ def read_sources(
     """
     fetcher = fetcher or Fetcher()
     report = report if report is not None else IngestReport()
-    captures: list[Capture] = []
-    rejects: list[Reject] = []
+    limits = limits or DEFAULT_LIMITS
     for source in sources:
         if schedule is not None and source.schedule != schedule:
             continue
-        got, failed = _read_one(source, fetcher, seen or {}, report)
-        captures.extend(_with_hints(capture, source) for capture in got)
-        rejects.extend(failed)
-    return captures, rejects
+        for item in _read_one(source, fetcher, seen or {}, report, limits):
+            yield _with_hints(item, source) if isinstance(item, Capture) else item
 
 
 def _read_one(
-    source: Source, fetcher: Fetcher, seen: Mapping[str, FetchState], report: IngestReport
-) -> tuple[list[Capture], list[Reject]]:
+    source: Source,
+    fetcher: Fetcher,
+    seen: Mapping[str, FetchState],
+    report: IngestReport,
+    limits: IngestLimits,
+) -> Iterator[Capture | Reject]:
     if source.kind in _PATH_KINDS:
-        return read_inputs([source.path], report=report)
+        yield from iter_inputs([source.path], report=report, limits=limits)
+        return
     if source.kind == "warc":
         if source.path is not None:
-            return read_warc(source.path, report=report)
-        return _fetch_warc(source.url, fetcher, report)
+            yield from iter_warc(source.path, report=report, limits=limits)
+        else:
+            yield from _fetch_warc(source.url, fetcher, report, limits)
+        return
     if source.kind == "url":
         result = fetch_known(fetcher, source.url, seen.get(source.url), source_id=source.id)
-        return _sort([result], report)
+        yield from _sort([result], report)
+        return
     items, rejects = discover(source.url, fetcher)
     report.discovered += len(items)
-    results: list[Capture | NotModified | Reject] = []
+    yield from rejects
     for item in items:
         if item.url in seen:
             report.skip("seen", item.url)
             continue
-        results.append(fetcher.fetch(item.url))
-    captures, failed = _sort(results, report)
-    return captures, rejects + failed
+        yield from _sort([fetcher.fetch(item.url)], report)
 
 
 def fetch_known(
@@ -202,25 +274,25 @@ def fetch_known(
 
 def _sort(
     results: Iterable[Capture | NotModified | Reject], report: IngestReport
-) -> tuple[list[Capture], list[Reject]]:
-    captures: list[Capture] = []
-    rejects: list[Reject] = []
+) -> Iterator[Capture | Reject]:
     for result in results:
-        if isinstance(result, Capture):
-            captures.append(result)
-        elif isinstance(result, Reject):
-            rejects.append(result)
-        else:
+        if isinstance(result, NotModified):
             report.not_modified.append(result)
-    return captures, rejects
+        else:
+            yield result
 
 
-def _fetch_warc(url: str, fetcher: Fetcher, report: IngestReport) -> tuple[list[Capture], list[Reject]]:
+def _fetch_warc(
+    url: str, fetcher: Fetcher, report: IngestReport, limits: IngestLimits
+) -> Iterator[Capture | Reject]:
     """A WARC served over HTTP: fetched whole (under the size cap), then read like a file."""
+    import io
+
     result = fetcher.fetch(url, extra_types=WARC_TYPES)
     if not isinstance(result, Capture):
-        return _sort([result], report)
-    return read_warc_bytes(result.raw, url, report=report)
+        yield from _sort([result], report)
+        return
+    yield from iter_warc_stream(io.BytesIO(result.raw), url, report=report, limits=limits)
 
 
 def _with_hints(capture: Capture, source: Source) -> Capture:

@@ -69,11 +69,28 @@ def suite_files(directory: Path | None = None) -> list[tuple[str, str]]:
     return [(p.name, p.read_text(encoding="utf-8")) for p in found]
 
 
-def load_suites(directory: Path | None = None) -> list[Suite]:
-    """Read and check every suite JSON (each expectation needs name, severity, path)."""
+def load_suites(
+    directory: Path | None = None,
+    *,
+    overrides: Path | None = None,
+    meta: Mapping[str, Any] | None = None,
+) -> list[Suite]:
+    """Read and check every suite JSON (each expectation needs name, severity, path).
+
+    ``overrides``: a folder of suites replacing those of the same file name (a project's
+    ``expectations/``); ``meta``: values replacing the suites' meta keys of the same name
+    (a project's ``allowed_languages``), before ``$meta.`` references are resolved.
+    """
+    replaced = dict(meta or {})
+    chosen = dict(suite_files(directory))
+    if overrides is not None and overrides.is_dir():
+        chosen.update(suite_files(overrides))
     suites = []
-    for name, text in suite_files(directory):
+    for name, text in sorted(chosen.items()):
         data = json.loads(text)
+        for key, value in replaced.items():
+            if key in data.get("meta", {}):
+                data["meta"][key] = value
         for exp in data["expectations"]:
             meta = exp.get("meta", {})
             if meta.get("severity") not in SEVERITIES or meta.get("path") not in PATHS:

@@ -16,22 +16,41 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scrubline import resources, warehouse
+from scrubline import project, resources, warehouse
 
 from .ge import run_suites
 from .metrics import dq_metrics
+from .offline_docs import make_offline
 from .suites import all_residue_patterns, drift_rule, load_suites
 
 
 @dataclass(frozen=True)
 class DQOutcome:
-    """What :func:`validate` found: ``success`` is False when any critical expectation failed."""
+    """What :func:`validate` found.
+
+    ``success`` is False when a table-level critical expectation failed (row counts, keys)
+    or when the documents quarantined by document-level critical expectations exceed the
+    suites' ``max_quarantined_share`` of the run's documents (default 5%): a few damaged
+    documents are quarantined and the run completes; many mean something broke.
+    """
 
     success: bool
     results: list[dict[str, Any]]
     quarantined: list[tuple[str, str]]
     data_docs_path: Path | None
     summary: str
+
+
+#: The run fails when more of its documents than this are quarantined (suite meta overrides).
+DEFAULT_MAX_QUARANTINED_SHARE = 0.05
+
+
+def max_quarantined_share(suites: Sequence[Any]) -> float:
+    """The suites' meta ``max_quarantined_share`` (later suites override earlier), else 5%."""
+    limit = DEFAULT_MAX_QUARANTINED_SHARE
+    for suite in suites:
+        limit = float(suite.meta.get("max_quarantined_share", limit))
+    return limit
 
 
 def default_docs_dir() -> Path:
@@ -51,7 +70,10 @@ def validate(
     ``docs_dir``: the Data Docs site (default ``warehouse/dq_site``). ``residue_patterns``:
     more boilerplate regexes (RE2 syntax, matched case-insensitively) to look for in clean text.
     """
-    suites = load_suites(suites_dir)
+    here = project.current()
+    languages = list(here.settings.allowed_languages)
+    chosen = {"allowed_languages": languages} if languages else {}
+    suites = load_suites(suites_dir, overrides=here.expectations_dir, meta=chosen)
     patterns = all_residue_patterns(suites, residue_patterns)
     docs_dir = Path(docs_dir) if docs_dir else default_docs_dir()
     with tempfile.TemporaryDirectory(prefix="scrubline-dq-") as tmp:
@@ -62,9 +84,12 @@ def validate(
             for k, t in dq_metrics(db_path, run_id, patterns, drift=drift_rule(suites)).items()
         }
         rows, index_html = run_suites(suites, snapshot, frames, run_id, docs_dir)
+    if index_html is not None:
+        make_offline(index_html.parent)  # readable without a network (assets bundled)
     warehouse.store_dq_results(db_path, run_id, [_public(r) for r in rows])
     quarantined = _quarantine(db_path, run_id, rows)
-    return _outcome(rows, quarantined, index_html)
+    limit = max_quarantined_share(suites)
+    return _outcome(rows, quarantined, index_html, warehouse.run_document_count(db_path, run_id), limit)
 
 
 def _public(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -86,9 +111,21 @@ def _quarantine(db_path: Path, run_id: str, rows: list[dict[str, Any]]) -> list[
     return sorted(reasons)
 
 
-def _outcome(rows: list[dict[str, Any]], quarantined: list[tuple[str, str]], index: Path | None) -> DQOutcome:
+def _outcome(
+    rows: list[dict[str, Any]],
+    quarantined: list[tuple[str, str]],
+    index: Path | None,
+    documents: int = 0,
+    limit: float = DEFAULT_MAX_QUARANTINED_SHARE,
+) -> DQOutcome:
     failed = [r for r in rows if not r["success"]]
     critical = sorted(r["expectation_name"] for r in failed if r["severity"] == "critical")
+    table_level = [
+        r["expectation_name"]
+        for r in failed
+        if r["severity"] == "critical" and not (r.get("_quarantine") and r.get("_failing_keys"))
+    ]
+    share = len(quarantined) / documents if documents else 0.0
     warning = sorted(r["expectation_name"] for r in failed if r["severity"] == "warning")
     summary = (
         f"{len(rows)} expectations, {len(critical)} critical failed"
@@ -96,5 +133,9 @@ def _outcome(rows: list[dict[str, Any]], quarantined: list[tuple[str, str]], ind
         + f", {len(warning)} warnings"
         + (f" ({', '.join(warning)})" if warning else "")
         + f", {len(quarantined)} documents quarantined"
+        + (f" ({share:.1%} of {documents}, limit {limit:.0%})" if quarantined and documents else "")
     )
-    return DQOutcome(not critical, [_public(r) for r in rows], quarantined, index, summary)
+    if share > limit:
+        summary += f"; FAILED: quarantined share {share:.1%} above {limit:.0%}"
+    success = not table_level and share <= limit
+    return DQOutcome(success, [_public(r) for r in rows], quarantined, index, summary)

@@ -19,7 +19,10 @@ from .corpus import (
     unsigned_documents,
 )
 from .db import (
+    ANALYST_SETTINGS,
+    DatabaseError,
     MigrationError,
+    analyst_session,
     connect,
     create_views,
     default_db_path,
@@ -29,11 +32,13 @@ from .db import (
     session,
     sql,
     transaction,
+    write_parquet,
 )
 from .dq import (
     DQ_MEMORY_LIMIT,
     dq_snapshot,
     quarantine,
+    run_document_count,
     store_dq_results,
 )
 from .load import _load_batch, load_batch
@@ -58,6 +63,7 @@ from .runs import (
 )
 
 __all__ = [
+    "ANALYST_SETTINGS", "DatabaseError", "run_document_count", "analyst_session", "write_parquet",
     "DQ_MEMORY_LIMIT", "MigrationError", "WarehouseLocked", "_load_batch", "build_fts", "connect",
     "create_views", "default_db_path", "dq_snapshot", "explanation", "fetch_states", "finish_run",
     "load_batch", "lock_path", "mark_abandoned_runs", "migrate", "outlet_texts", "publish",

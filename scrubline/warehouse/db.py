@@ -64,9 +64,10 @@ def sql_files(folder: str, package: str = "scrubline.warehouse") -> list[tuple[s
 
 
 def default_db_path() -> Path:
-    """The working database: ``$SCRUBLINE_DB`` or ``<project>/warehouse/scrubline.duckdb``."""
+    """The working database: ``$SCRUBLINE_DB``, else the project's ``database`` setting
+    (default ``<project>/warehouse/scrubline.duckdb``)."""
     env = os.environ.get("SCRUBLINE_DB")
-    return Path(env) if env else resources.warehouse_dir() / "scrubline.duckdb"
+    return Path(env) if env else resources.database_path()
 
 
 def _fts_extension_path() -> Path | None:
@@ -106,6 +107,43 @@ def session(db_path: str | Path, *, read_only: bool = False, migrate: bool = Tru
     try:
         if migrate and not read_only:
             apply_migrations(con)
+        yield con
+    finally:
+        con.close()
+
+
+#: What DuckDB raises for a bad statement (callers need not import duckdb).
+DatabaseError = duckdb.Error
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Write a query result to a Parquet file (analyst exports; the connection itself cannot)."""
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path)
+
+
+#: Settings of every connection an analyst-facing command opens (``scrubline sql``, ``report``,
+#: ``explain``'s reads): no file system (COPY TO, ATTACH, read_text/read_csv of paths), no
+#: extension install or load, and the settings locked so a query cannot turn them back on.
+ANALYST_SETTINGS = (
+    "SET enable_external_access = false",
+    "SET autoinstall_known_extensions = false",
+    "SET autoload_known_extensions = false",
+    "SET lock_configuration = true",
+)
+
+
+@contextmanager
+def analyst_session(db_path: str | Path) -> Iterator[Connection]:
+    """A read-only connection that cannot touch anything but ``db_path`` (fts loaded first)."""
+    if not Path(db_path).is_file():
+        raise FileNotFoundError(f"no warehouse at {db_path} (run `scrubline run` first, or pass --db)")
+    con = connect(db_path, read_only=True)
+    try:
+        for statement in ANALYST_SETTINGS:
+            con.execute(statement)
         yield con
     finally:
         con.close()

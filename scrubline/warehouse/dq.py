@@ -118,3 +118,9 @@ def quarantine(db_path: str | Path, run_id: str, doc_keys: list[tuple[str, str]]
             flagged = count(con, sql("dq/quarantine_documents"), [reason])
             con.execute(sql("dq/quarantine_log"), [run_id, reason])
     return flagged
+
+
+def run_document_count(db_path: str | Path, run_id: str) -> int:
+    """How many document versions ``run_id`` loaded."""
+    with session(db_path, read_only=True) as con:
+        return count(con, sql("dq/run_documents"), [run_id])

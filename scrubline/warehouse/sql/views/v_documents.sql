@@ -38,6 +38,7 @@ select
     d.published_at,
     d.dateline,
     d.language,
+    d.language_region,
     d.text,
     d.chars_normalized,
     d.chars_clean,
