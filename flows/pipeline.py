@@ -368,10 +368,10 @@ class _Plain(_Orchestrator):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if hasattr(self._runner, "shutdown"):
-            self._runner.shutdown(wait=True)
+        if self.dask_address:
+            self._runner.close()  # the client only: the cluster is not ours to stop
         else:
-            self._runner.close()
+            self._runner.shutdown(wait=True)
 
     def logger(self) -> Any:
         return logging.getLogger("scrubline.run")

@@ -156,6 +156,11 @@ def test_the_flow_cleans_on_a_dask_local_cluster_of_two_workers(tmp_path):
                            run_validation=False, dask_address=cluster.scheduler_address)  # fmt: skip
         with Client(cluster) as client:
             worker_pids = set(client.run(os.getpid).values())
+        plain = run_plain(paths=[str(folder)], db_path=str(tmp_path / "plain" / "w.duckdb"), workers=2,
+                          batch_size=5, run_validation=False,
+                          dask_address=cluster.scheduler_address)  # fmt: skip
+        assert len(cluster.workers) == 2  # the plain run's client left the cluster running
+    assert plain["documents"] == 25 and set(plain["cleaned_by"]) <= worker_pids
     assert summary["status"] == "completed" and summary["documents"] == 25
     assert _rows(db, "SELECT count(*) FROM batches")[0][0] == 5
     assert _rows(db, "SELECT count(DISTINCT doc_id) FROM documents")[0][0] == 25
