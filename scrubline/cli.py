@@ -667,6 +667,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--output", "-o", help="HTML file (default: warehouse/reports/report.html)")
     rep.add_argument("--data-docs", help="Data Docs index.html to link (default: found beside the db)")
     rep.set_defaults(func=cmd_report)
+    for command in sub.choices.values():  # every option's help shows its default
+        command.formatter_class = argparse.ArgumentDefaultsHelpFormatter
     return parser
 
 
