@@ -98,26 +98,20 @@ def stage_batch(
     batch_dir: Path,
     ctx: CleanContext | None = None,
     raw_dir: Path | None = None,
-    workers: int = 1,
+    number: int = 0,
 ) -> Path:
-    """The one batch path: clean ``captures`` (see :func:`clean_many`) and stage the results,
-    their rejects and ``rejects`` from reading, with the registry's and newly seen outlets, as a
-    Parquet batch for the warehouse loader; returns the batch directory. ``raw_dir``: the raw
-    store holding the captures' bytes (their paths are recorded)."""
-    from . import rawstore, staging
-    from .clean import provisional_outlets
-
-    ctx = ctx or CleanContext.default()
-    results, failed = clean_many(captures, workers=workers, ctx=ctx)
-    outlets = list(ctx.outlets.outlets.values()) + provisional_outlets(results)
-    raw_paths = (
-        {c.capture_id: str(rawstore.path_for(raw_dir, c.capture_id)) for c in captures}
-        if raw_dir is not None
-        else None
-    )
-    return staging.write_batch(
-        Path(batch_dir), results, list(captures), [*rejects, *failed], outlets, run_id, raw_paths=raw_paths
-    )
+    """In-memory captures through the run's own batch path (:func:`stage_job`, what every
+    worker runs): their bytes go to the raw store (``raw_dir``, default ``raw/`` beside the
+    staging folder), the batch travels as references, and the results, their rejects and
+    ``rejects`` from reading are staged as Parquet for the loader; returns the batch folder."""
+    batch_dir = Path(batch_dir)
+    raw_dir = Path(raw_dir) if raw_dir is not None else batch_dir.parent.parent / "raw"
+    for capture in captures:
+        rawstore.put(raw_dir, capture)
+    job = BatchJob(run_id, number, tuple(CaptureRef.of(c) for c in captures), str(raw_dir), str(batch_dir),
+                   context_path="", rejects=tuple(rejects))  # fmt: skip
+    stage_job(job, ctx or CleanContext.default())
+    return batch_dir
 
 
 # ------------------------------------------------------------------------------ references
