@@ -52,6 +52,13 @@ similarity 1.0). The warehouse links them by that hash instead of loading the te
 ((3, 128), dtype('uint32'))
 >>> similarity(sig[0], sig[1]) > 0.5, similarity(sig[0], sig[2]) < 0.1
 (True, True)
+
+**Why our own MinHash** (measured 2026-12-02, `bench/minhash_libraries.py`, 2,000 texts from the
+dev set's recall texts with edited copies, same word 5-gram shingles, 128 permutations, one
+core, shared box): this module 0.21-0.30 s per 1,000 documents, rensa 0.6-0.8 s, datasketch
+1.8 s; both libraries' estimated Jaccard of a text and its edited copy is within 0.025 of ours
+on average (the sampling error of 128 permutations). They would be 3-9x slower for the same
+answer, so the vectorised version stays.
 """
 
 from __future__ import annotations
