@@ -12,8 +12,9 @@ from typing import Any
 
 from prefect import serve
 
-from .pipeline import nothing_scheduled, pipeline, resolve_input
 from scrubline import project
+
+from .pipeline import nothing_scheduled, pipeline, resolve_input
 
 #: name -> schedule and parameters. Paths are relative to the project root.
 DEPLOYMENTS: dict[str, dict[str, Any]] = {

@@ -42,7 +42,6 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 
 import scrubline  # noqa: E402
-from . import progress  # noqa: E402
 from scrubline import lineage, rawstore, syndication, warehouse  # noqa: E402
 from scrubline.batch import (  # noqa: E402
     DEFAULT_TIME_LIMIT,
@@ -57,6 +56,8 @@ from scrubline.clean import CleanContext, extractor_version  # noqa: E402
 from scrubline.ingest import FetchConfig, FetchState, IngestReport, ManifestError, load_sources, read_inputs  # noqa: E402
 from scrubline.records import PIPELINE_VERSION, Capture, Reject  # noqa: E402
 from scrubline.resources import project_root, seeds_dir  # noqa: E402
+
+from . import progress  # noqa: E402
 
 #: Documents per clean/stage/load batch: large enough to amortise task and load overhead
 #: (Prefect struggles with thousands of task runs), small enough that a killed run, or a
@@ -444,7 +445,7 @@ def run_pipeline(
 ) -> dict[str, Any]:
     """The body of a run, shared by the Prefect flow and ``run_plain``."""
     run_id = str((flow_run.id if orchestrator.prefect else None) or uuid.uuid4())
-    db = str(db_path or warehouse.default_db_path())
+    db = str(Path(db_path or warehouse.default_db_path()).resolve())  # GE needs absolute paths
     home = Path(db).parent
     raw_dir = str(home / "raw")
     paths = [] if reprocess else [resolve_input(p) for p in (paths or [str(seeds_dir())])]

@@ -123,3 +123,12 @@ def test_a_document_with_an_endless_line_is_a_specific_reject(tmp_path: Path, ca
     assert "text" in records["fine.txt"]
     error = records["blob.txt"]["error"]
     assert error["stage"] == "clean" and "line too long: 250,012 characters" in error["message"]
+
+
+def test_run_with_a_relative_database_path_validates_and_publishes(tmp_path: Path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(seeds_dir()), "--db", "rel/w.duckdb", "--no-prefect", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "data quality: passed" in out
+    assert (tmp_path / "rel" / "published" / "w.duckdb").is_file()
+    assert (tmp_path / "rel" / "dq_site" / "index.html").is_file()

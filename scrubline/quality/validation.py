@@ -75,7 +75,7 @@ def validate(
     chosen = {"allowed_languages": languages} if languages else {}
     suites = load_suites(suites_dir, overrides=here.expectations_dir, meta=chosen)
     patterns = all_residue_patterns(suites, residue_patterns)
-    docs_dir = Path(docs_dir) if docs_dir else default_docs_dir()
+    docs_dir = (Path(docs_dir) if docs_dir else default_docs_dir()).resolve()  # GE: absolute only
     with tempfile.TemporaryDirectory(prefix="scrubline-dq-") as tmp:
         snapshot = Path(tmp) / "dq_snapshot.duckdb"
         warehouse.dq_snapshot(db_path, run_id, snapshot)
