@@ -75,7 +75,8 @@ def test_csv_json_and_parquet_exports(db: Path, tmp_path: Path, capsys) -> None:
     rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
     assert rows[0] == {"id": "1", "name": "alpha", "note": ""}
     out = tmp_path / "rows.jsonl"
-    assert main(["sql", "SELECT * FROM t ORDER BY id", "--db", str(db), "--format", "json", "-o", str(out)]) == 0
+    query = "SELECT * FROM t ORDER BY id"
+    assert main(["sql", query, "--db", str(db), "--format", "json", "-o", str(out)]) == 0
     assert [json.loads(line)["name"] for line in out.read_text().splitlines()] == ["alpha", "beta"]
     pq_out = tmp_path / "exports" / "rows.parquet"
     assert main(["sql", "SELECT * FROM t", "--db", str(db), "--format", "parquet", "-o", str(pq_out)]) == 0
