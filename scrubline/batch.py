@@ -58,6 +58,79 @@ def _work(chunk: list[Capture]) -> tuple[list[CleanResult], list[Reject]]:
     return process_batch(chunk, _CONTEXT)
 
 
+def _work_one(capture: Capture) -> tuple[list[CleanResult], list[Reject]]:
+    assert _CONTEXT is not None
+    slow = os.environ.get(SLOW_MARKER_ENV, "").encode() or None
+    if slow is not None and slow in capture.raw:
+        while True:  # the pathological document of the time-limit tests
+            time.sleep(0.01)
+    return process_batch([capture], _CONTEXT)
+
+
+def clean_limited(
+    captures: Sequence[Capture],
+    *,
+    ctx: CleanContext,
+    workers: int = 1,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[list[CleanResult], list[Reject]]:
+    """Clean in-memory ``captures`` (order kept), each under a hard ``time_limit``: at most
+    ``workers`` documents are in flight, one per worker process, so each one's clock starts
+    when it is sent; one that overruns has the pool killed and replaced (the others in flight
+    are sent again) and becomes a ``timeout`` reject with its size. The ``scrubline clean``
+    path; runs use :class:`WorkerPool` (batches by reference)."""
+    import multiprocessing
+
+    done: dict[int, tuple[list[CleanResult], list[Reject]]] = {}
+    queue = list(range(len(captures)))[::-1]  # popped from the end: capture order
+    flying: dict[int, tuple[Any, float]] = {}
+
+    def new_pool() -> Any:
+        return multiprocessing.get_context("fork").Pool(max(1, workers), _init_worker, (ctx,))
+
+    pool = new_pool()
+    try:
+        while queue or flying:
+            while queue and len(flying) < max(1, workers):
+                i = queue.pop()
+                flying[i] = (pool.apply_async(_work_one, (captures[i],)), time.monotonic())
+            now = time.monotonic()
+            idle = True
+            for i, (pending, started) in list(flying.items()):
+                if pending.ready():
+                    idle = False
+                    try:
+                        done[i] = pending.get()
+                    except Exception as exc:  # noqa: BLE001 - the worker's own failure is a reject
+                        c = captures[i]
+                        done[i] = ([], [Reject(c.source_uri, "clean", type(exc).__name__, str(exc)[:500],
+                                               c.capture_id)])  # fmt: skip
+                    del flying[i]
+                    if on_progress is not None:
+                        on_progress(1)
+                elif now - started > time_limit:
+                    c = captures[i]
+                    message = f"cleaning took longer than the {time_limit:g} s limit ({c.byte_size:,} bytes)"
+                    done[i] = ([], [Reject(c.source_uri, "clean", "timeout", message, c.capture_id)])
+                    del flying[i]
+                    pool.terminate()
+                    pool = new_pool()
+                    queue.extend(sorted(flying, reverse=True))  # the others start again
+                    flying.clear()
+                    if on_progress is not None:
+                        on_progress(1)
+                    idle = False
+                    break
+            if idle:
+                time.sleep(0.001)
+    finally:
+        pool.terminate()
+    results = [r for i in sorted(done) for r in done[i][0]]
+    rejects = [r for i in sorted(done) for r in done[i][1]]
+    return results, rejects
+
+
 def clean_many(
     captures: Sequence[Capture],
     *,

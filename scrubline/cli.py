@@ -161,7 +161,7 @@ def format_summary(summary: dict[str, Any]) -> str:
 
 def cmd_clean(args: argparse.Namespace) -> int:
     """The pure path: clean every input of a folder into JSON lines (no Prefect, no DB)."""
-    from scrubline.batch import clean_many
+    from scrubline.batch import clean_limited
     from scrubline.clean import CleanContext
     from scrubline.export import reject_record, result_record
     from scrubline.ingest import IngestReport, read_inputs
@@ -178,7 +178,9 @@ def cmd_clean(args: argparse.Namespace) -> int:
             bar.advance(n, loaded=done)
 
         ctx = CleanContext.default(profile=args.profile)
-        results, failed = clean_many(captures, workers=args.workers, ctx=ctx, on_progress=advance)
+        results, failed = clean_limited(
+            captures, ctx=ctx, workers=args.workers, time_limit=args.time_limit, on_progress=advance
+        )
     # `source` joins each record back to its input file: the path relative to the input folder
     named = {c.source_uri: (c.input_path, c.source_id) for c in captures}
     records = [result_record(r) for r in results] + [reject_record(r) for r in [*rejects, *failed]]
@@ -614,6 +616,12 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--output", "-o", required=True, help="output .jsonl file")
     clean.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     clean.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
+    clean.add_argument(
+        "--time-limit",
+        type=float,
+        default=30.0,
+        help="seconds one document may take; then its worker is replaced and it is rejected as 'timeout'",
+    )
     clean.add_argument("--profile", **_PROFILE_ARG)
     clean.set_defaults(func=cmd_clean)
 

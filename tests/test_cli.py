@@ -132,3 +132,21 @@ def test_run_with_a_relative_database_path_validates_and_publishes(tmp_path: Pat
     assert "data quality: passed" in out
     assert (tmp_path / "rel" / "published" / "w.duckdb").is_file()
     assert (tmp_path / "rel" / "dq_site" / "index.html").is_file()
+
+
+def test_clean_gives_a_pathological_document_seconds_not_minutes(tmp_path: Path, monkeypatch, capsys):
+    from scrubline.batch import SLOW_MARKER_ENV
+
+    monkeypatch.setenv(SLOW_MARKER_ENV, "SPIN-FOREVER-7f3a")  # worker processes inherit it: it spins
+    src = tmp_path / "in"
+    src.mkdir()
+    for n in range(4):
+        (src / f"a{n}.txt").write_text(f"Article {n}.\n\nThe ministry said talks would resume next week.\n")
+    (src / "a2.txt").write_text("A page that never finishes cleaning. SPIN-FOREVER-7f3a\n")
+    assert main(["clean", str(src), "-o", "-", "--workers", "2", "--time-limit", "1.5"]) == 0
+    records = {r["source"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert sorted(records) == ["a0.txt", "a1.txt", "a2.txt", "a3.txt"]
+    assert all("text" in records[n] for n in ("a0.txt", "a1.txt", "a3.txt"))
+    error = records["a2.txt"]["error"]
+    assert (error["stage"], error["class"]) == ("clean", "timeout")
+    assert "1.5 s limit" in error["message"] and "bytes" in error["message"]
