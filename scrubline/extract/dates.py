@@ -6,6 +6,8 @@ import re
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
+from scrubline.calendar import text_date_months
+
 #: /2022/12/01/ or /2022-12-01 or /20221201/ in a URL path.
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
@@ -38,27 +40,8 @@ def iso_day(value: str) -> str | None:
         return None
 
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        (
-            "januar january janvier enero gennaio janeiro stycznia jan jän",
-            "februar february février fevrier febrero febbraio fevereiro lutego feb",
-            "märz maerz march mars marzo março marca mar mär",
-            "april avril abril aprile kwietnia apr",
-            "mai may mayo maggio maio maja",
-            "juni june juin junio giugno junho czerwca jun",
-            "juli july juillet julio luglio julho lipca jul",
-            "august août aout agosto sierpnia aug",
-            "september septembre septiembre settembre setembro września wrzesnia sep sept",
-            "oktober october octobre octubre ottobre outubro października pazdziernika oct okt",
-            "november novembre noviembre novembro listopada nov",
-            "dezember december décembre decembre diciembre dicembre dezembro grudnia dec dez",
-        ),
-        start=1,
-    )
-    for name in names.split()
-}
+#: Month name -> number, every language's (``scrubline/calendar/<language>.yaml``).
+_MONTHS = text_date_months()
 _MONTH_WORD = r"([^\W\d_]{3,12})\.?"
 _TEXT_DATES = (
     (re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?((?:19|20)\d{2})\b"), "dmy"),
