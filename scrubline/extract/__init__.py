@@ -7,8 +7,9 @@ and flags), ``dates.py`` (every date parser), ``page.py`` (``extract_html``, whi
 The names callers use are re-exported here.
 """
 
+from scrubline.dates import iso_day, text_day
+
 from .candidates import ALL_SIGNALS, MAX_CANDIDATE_CHARS, _page_candidates, _signal_hints
-from .dates import iso_day, text_day
 from .links import MIN_LOOSE_BLOCK, _occurring, content_links
 from .metadata import page_metadata
 from .notes import HtmlNotes, html_footnotes

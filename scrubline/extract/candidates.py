@@ -19,9 +19,9 @@ try:
 except ImportError:  # pragma: no cover - platforms without a hyperscan wheel
     hyperscan = None
 
+from scrubline.dates import _URL_DATE, text_day
 from scrubline.records import Evidence
 
-from .dates import _URL_DATE, text_day
 from .tree import _WS
 
 #: Longest metadata candidate value kept (JSON-LD descriptions can be whole articles).

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from scrubline.dates import _ISO_DATE, iso_day
 from scrubline.records import Evidence
 from scrubline.urls import registered_domain
 
 from .candidates import _BY_PREFIX, MAX_CANDIDATE_CHARS
-from .dates import _ISO_DATE, iso_day
 from .tree import _WS
 
 #: Where each field is read from, best first (signals of ``_page_candidates``).

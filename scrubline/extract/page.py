@@ -25,10 +25,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from scrubline.dates import text_day
 from scrubline.records import Evidence, Link, Rejected
 
 from .candidates import _dedupe, _page_candidates, _signal_hints
-from .dates import text_day
 from .links import _base_url, content_links
 from .metadata import _chosen, _flags, _trafilatura_metadata, page_metadata
 from .notes import html_footnotes

@@ -1,9 +1,12 @@
-"""Date parsing shared by the metadata readers: declared dates, dates in URLs, written dates."""
+"""Date parsing, shared: declared dates (``iso_day``), dates in URLs and written in text
+(``text_day``, month names from ``scrubline/calendar/``), and ISO timestamps as aware UTC
+datetimes (``utc_datetime``: manifests, WARC-Date, syndication). No heavy imports, so ingest
+and extract both use it."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 from scrubline.calendar import text_date_months
@@ -78,3 +81,15 @@ def text_day(text: str) -> str | None:
             continue
         best = (match.start(), found)
     return best[1] if best else None
+
+
+def utc_datetime(value: str) -> datetime:
+    """An ISO 8601 date or datetime as an aware UTC datetime (naive values taken as UTC).
+
+    Raises ``ValueError`` when ``value`` is not ISO 8601.
+
+    >>> utc_datetime("2024-03-05T10:30:00+02:00").isoformat(), utc_datetime("2024-03-05").isoformat()
+    ('2024-03-05T08:30:00+00:00', '2024-03-05T00:00:00+00:00')
+    """
+    when = datetime.fromisoformat(value)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
