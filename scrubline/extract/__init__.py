@@ -3,7 +3,8 @@
 ``text.py`` (trafilatura's main text and ``ExtractConfig``; the only trafilatura import),
 ``tree.py`` (``parse_html``), ``notes.py`` (HTML footnotes), ``links.py`` (in-content links),
 ``candidates.py`` (metadata evidence the page declares), ``metadata.py`` (the choice among it,
-and flags), ``dates.py`` (every date parser), ``page.py`` (``extract_html``, which runs them).
+and flags), ``page.py`` (``extract_html``, which runs them). Dates are parsed by
+``scrubline.dates``, which ingest shares.
 The names callers use are re-exported here.
 """
 
