@@ -56,6 +56,11 @@ def database_path() -> Path:
     return project.current().database
 
 
+def project_views_dir() -> Path:
+    """The project's own analyst views (``views/*.sql``), created after the packaged ones."""
+    return project.current().views_dir
+
+
 def warehouse_dir() -> Path:
     """The folder of the project's working warehouse (reports and Data Docs go beside it)."""
     return database_path().parent

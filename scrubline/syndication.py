@@ -74,6 +74,8 @@ from typing import Any
 
 import numpy as np
 
+from scrubline.dates import utc_datetime
+
 __all__ = [
     "BANDS",
     "EMPTY_SIGNATURE",
@@ -483,7 +485,7 @@ def _as_utc(value: Any) -> datetime | None:
         if not s:
             return None
         try:
-            dt = datetime.fromisoformat(s)
+            return utc_datetime(s)
         except ValueError:
             return None
     else:

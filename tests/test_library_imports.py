@@ -32,7 +32,11 @@ def test_importing_every_scrubline_module_imports_neither_prefect_nor_flows() ->
 
 @pytest.mark.parametrize(
     ("library", "module"),
-    [("duckdb", "scrubline/warehouse/db.py"), ("great_expectations", "scrubline/quality/ge.py")],
+    [
+        ("duckdb", "scrubline/warehouse/db.py"),
+        ("great_expectations", "scrubline/quality/ge.py"),
+        ("trafilatura", "scrubline/extract/text.py"),
+    ],
 )
 def test_a_library_is_imported_by_one_module(library: str, module: str) -> None:
     statement = re.compile(rf"^\s*(import|from) {library}\b", re.M)

@@ -340,6 +340,33 @@ def test_publish_makes_a_read_only_searchable_copy(loaded: Path, tmp_path: Path)
         con.close()
 
 
+def test_a_projects_views_are_created_after_the_packaged_ones(
+    loaded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "desk"
+    (project / "views").mkdir(parents=True)
+    # "a_..." sorts first but reads the project view made after it, which reads a packaged one
+    (project / "views" / "a_top_domain.sql").write_text(
+        "SELECT domain FROM z_domains ORDER BY n DESC LIMIT 1"
+    )
+    (project / "views" / "z_domains.sql").write_text(
+        "SELECT domain, n_citations AS n FROM v_citations_by_domain;\n"
+    )
+    monkeypatch.setenv("SCRUBLINE_HOME", str(project))
+    con = wh.connect(loaded)
+    try:
+        created = wh.create_views(con)
+        assert sorted(created[: len(VIEWS)]) == VIEWS  # the packaged views come first
+        assert created[len(VIEWS) :] == ["z_domains", "a_top_domain"]
+        assert con.execute("SELECT n FROM z_domains WHERE domain = 'president.az'").fetchone() == (3,)
+        assert con.execute("SELECT count(*) FROM a_top_domain").fetchone() == (1,)
+        (project / "views" / "bad-name.sql").write_text("SELECT 1")
+        with pytest.raises(ValueError, match="bad-name.sql"):
+            wh.create_views(con)
+    finally:
+        con.close()
+
+
 def test_fts_skips_quarantined_documents(loaded: Path) -> None:
     key = wh.query(loaded, "SELECT doc_id, capture_id FROM documents WHERE source_uri LIKE ?",
                    ["%000_%"])[0]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..calendar import date_line_months, weekdays
 from ..footnotes import NOTE_HEADINGS, find_endnote_block
 from ..records import Span
 from .base import Rule
@@ -617,30 +618,9 @@ class TailBlockRule(Rule):
 
 # --------------------------------------------------------------------------- date lines
 
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-_MONTHS = _words(
-    # de, en, fr, es, it, pt, pl (genitive), with the usual abbreviations
-    "januar jänner februar märz april mai juni juli august september oktober november dezember "
-    "jan feb mär mrz apr jun jul aug sep sept okt nov dez "
-    "january february march may june july october december mar oct dec "
-    "janvier février fevrier mars avril juin juillet août aout septembre octobre novembre décembre "
-    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre "
-    "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre "
-    "janeiro fevereiro março maio junho julho setembro outubro novembro dezembro "
-    "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia"
-)
-_WEEKDAYS = _words(
-    "montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag "
-    "monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun "
-    "lundi mardi mercredi jeudi vendredi samedi dimanche "
-    "lunes martes miércoles jueves viernes sábado domingo "
-    "lunedì martedì mercoledì giovedì venerdì sabato domenica "
-    "segunda-feira terça-feira quarta-feira quinta-feira sexta-feira "
-    "poniedziałek wtorek środa czwartek piątek sobota niedziela"
-)
+#: Month and weekday names of every language: scrubline/calendar/<language>.yaml.
+_MONTHS = date_line_months()
+_WEEKDAYS = weekdays()
 #: Words that label a date as the post's metadata ("Veröffentlicht am", "Updated").
 _DATE_LABELS = (
     "veröffentlicht am", "veröffentlicht", "veröffentlichung", "aktualisiert am", "aktualisiert",

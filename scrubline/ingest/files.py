@@ -48,6 +48,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
+from scrubline.dates import utc_datetime
 from scrubline.decode import binary_reason
 from scrubline.ingest.http import FetchConfig, Fetcher, FetchState
 from scrubline.ingest.limits import DEFAULT_LIMITS, IngestLimits, LimitExceeded
@@ -491,9 +492,6 @@ def _parse_when(value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        when = datetime.fromisoformat(value)
+        return utc_datetime(value)
     except ValueError:
         raise _ManifestError(f"retrieved_at {value!r} is not an ISO date or datetime") from None
-    if when.tzinfo is None:
-        return when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)

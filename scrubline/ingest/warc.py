@@ -38,10 +38,11 @@ import os
 import stat
 import zlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from scrubline.dates import utc_datetime
 from scrubline.decode import binary_reason
 from scrubline.ingest.codec import DecodeError, decode_all
 from scrubline.ingest.limits import DEFAULT_LIMITS, IngestLimits, LimitExceeded
@@ -406,10 +407,9 @@ def _to_capture(
 
 def _warc_date(value: str) -> datetime:
     try:
-        when = datetime.fromisoformat(value.strip())
+        return utc_datetime(value.strip())
     except ValueError:
         raise _Corrupt(0, f"WARC-Date {value!r} is not an ISO 8601 date") from None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _http(block: bytes, record_id: str) -> tuple[int, dict[str, str], bytes]:

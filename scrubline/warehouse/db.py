@@ -309,19 +309,39 @@ def apply_migrations(con: Connection) -> list[str]:
 # ------------------------------------------------------------------------------------ views
 
 _VIEW_NAME = re.compile(r"^v_[a-z0-9_]+\.sql$")
+_PROJECT_VIEW_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\.sql$")
 
 
-def create_views(con: Connection) -> list[str]:
-    """(Re)create every view in ``sql/views/*.sql`` (file stem = view name).
+def create_views(con: Connection, project_views: Path | None = None) -> list[str]:
+    """(Re)create every view in ``sql/views/*.sql`` (file stem = view name), then the
+    project's own ``views/*.sql`` (``project_views``, default the current project's
+    ``views_dir``): created after the packaged views, so they may read them, and a project
+    view named like a packaged one replaces it.
 
     Each file is one SELECT (CTEs allowed). Views may read other views: files failing to bind
-    are retried until a pass makes no progress, then the last error is raised.
+    are retried until a pass makes no progress, then the last error is raised. A project file
+    whose stem is not an SQL identifier is an error, not skipped.
     """
-    pending = {
+    packaged = {
         name.removesuffix(".sql"): text.strip().rstrip(";")
         for name, text in sql_files("views")
         if _VIEW_NAME.match(name)
     }
+    created = _create_views(con, packaged)
+    folder = resources.project_views_dir() if project_views is None else Path(project_views)
+    if folder.is_dir():
+        own: dict[str, str] = {}
+        for path in sorted(p for p in folder.iterdir() if p.suffix == ".sql"):
+            if not _PROJECT_VIEW_NAME.match(path.name):
+                raise ValueError(f"{path}: a view file's name must be an SQL identifier + .sql")
+            own[path.stem] = path.read_text(encoding="utf-8").strip().rstrip(";")
+        created += [name for name in _create_views(con, own) if name not in created]
+    return created
+
+
+def _create_views(con: Connection, pending: dict[str, str]) -> list[str]:
+    """Create ``pending`` (name -> SELECT), retrying those that read views not made yet."""
+    pending = dict(pending)
     created: list[str] = []
     while pending:
         before = len(pending)
