@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -59,41 +61,42 @@ def main() -> None:
     sigs = syndication.signatures(texts)
     pairs = [(i, i + 1) for i in range(0, len(texts) - 1, 2)]
     ref = np.array([syndication.similarity(sigs[i], sigs[j]) for i, j in pairs])
+    for name, sign in library_signers():
+        if sign is None:
+            print(f"{name} not installed")
+            continue
+        print(f"{name}: {best(lambda sign=sign: [sign(t) for t in texts]) * per_k:.3f} s / 1k docs")
+        m = [sign(t) for t in texts]
+        est = np.array([m[i].jaccard(m[j]) for i, j in pairs])
+        print(f"  mean |{name} - ours| estimated Jaccard: {np.abs(est - ref).mean():.3f}")
+
+
+def library_signers() -> list[tuple[str, Callable[[str], Any] | None]]:
+    """(name, text -> the library's MinHash of its shingles) for each library, None if absent."""
+    signers: list[tuple[str, Callable[[str], Any] | None]] = []
     try:
         from datasketch import MinHash
 
-        def ds() -> list:
-            out = []
-            for t in texts:
-                m = MinHash(num_perm=syndication.NUM_PERM, seed=1)
-                m.update_batch(shingles(t))
-                out.append(m)
-            return out
+        def datasketch_sign(text: str) -> Any:
+            m = MinHash(num_perm=syndication.NUM_PERM, seed=1)
+            m.update_batch(shingles(text))
+            return m
 
-        print(f"datasketch MinHash (update_batch): {best(ds) * per_k:.3f} s / 1k docs")
-        m = ds()
-        est = np.array([m[i].jaccard(m[j]) for i, j in pairs])
-        print(f"  mean |datasketch - ours| estimated Jaccard: {np.abs(est - ref).mean():.3f}")
+        signers.append(("datasketch MinHash (update_batch)", datasketch_sign))
     except ImportError:
-        print("datasketch not installed")
+        signers.append(("datasketch", None))
     try:
         from rensa import RMinHash
 
-        def rs() -> list:
-            out = []
-            for t in texts:
-                m = RMinHash(num_perm=syndication.NUM_PERM, seed=1)
-                m.update([s.decode() for s in shingles(t)])
-                out.append(m)
-            return out
+        def rensa_sign(text: str) -> Any:
+            m = RMinHash(num_perm=syndication.NUM_PERM, seed=1)
+            m.update([s.decode() for s in shingles(text)])
+            return m
 
-        print(f"rensa RMinHash: {best(rs) * per_k:.3f} s / 1k docs")
-        m = rs()
-        est = np.array([m[i].jaccard(m[j]) for i, j in pairs])
-        print(f"  mean |rensa - ours| estimated Jaccard: {np.abs(est - ref).mean():.3f}")
+        signers.append(("rensa RMinHash", rensa_sign))
     except ImportError:
-        print("rensa not installed")
-
+        signers.append(("rensa", None))
+    return signers
 
 if __name__ == "__main__":
     main()

@@ -56,6 +56,14 @@ def _startup_hint(exc: BaseException) -> str:
 
 # --------------------------------------------------------------------------- run
 
+#: Options several commands share (one definition each).
+_TIME_LIMIT_ARG: dict[str, Any] = {
+    "type": float,
+    "default": 30.0,  # scrubline.batch.DEFAULT_TIME_LIMIT (not imported: --help stays fast)
+    "help": "seconds one document may take to clean; then its worker is replaced and it is "
+    "rejected as 'timeout'",
+}
+_NO_PROGRESS_ARG: dict[str, Any] = {"action": "store_true", "help": "no progress bar on the terminal"}
 _PROFILE_ARG: dict[str, Any] = {
     "choices": ("auto", "article", "fullpage"),
     "default": "auto",
@@ -579,20 +587,15 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--no-samples", action="store_true", help="do not copy the five sample articles")
     init.set_defaults(func=cmd_init)
 
-    run = sub.add_parser("run", help="run the pipeline flow (default: the bundled seeds)")
-    run.add_argument("paths", nargs="*", help="files or folders to ingest")
-    run.add_argument("--db", help="warehouse DuckDB file (default: warehouse/scrubline.duckdb)")
+    run = sub.add_parser("run", help="run the pipeline flow (default: the project's inputs)")
+    run.add_argument("paths", nargs="*", help="files, folders, manifests, WARCs or URLs to ingest")
+    run.add_argument("--db", help="warehouse DuckDB file (default: the project's database)")
     run.add_argument(
         "--workers", type=int, help="batches cleaned at once (worker processes; default: the setting, 2)"
     )
     run.add_argument("--batch-size", type=int, help="documents per batch (default: the setting, 500)")
     run.add_argument("--no-validate", action="store_true", help="skip Great Expectations")
-    run.add_argument(
-        "--time-limit",
-        type=float,
-        default=30.0,
-        help="seconds one document may take to clean; then it is rejected as 'timeout'",
-    )
+    run.add_argument("--time-limit", **_TIME_LIMIT_ARG)
     run.add_argument("--dask", metavar="ADDRESS", help="clean on this Dask scheduler (tcp://host:8786)")
     run.add_argument(
         "--no-prefect",
@@ -606,22 +609,17 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"how long the embedded Prefect API may take to start ({STARTUP_TIMEOUT_SETTING}, "
         f"default {DEFAULT_STARTUP_TIMEOUT})",
     )
-    run.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
+    run.add_argument("--no-progress", **_NO_PROGRESS_ARG)
     run.add_argument("--summary-json", metavar="FILE", help="also write the run summary (counts, timings)")
     run.add_argument("--profile", **_PROFILE_ARG)
     run.set_defaults(func=cmd_run)
 
     clean = sub.add_parser("clean", help="clean a folder into JSON lines (no Prefect, no DB)")
-    clean.add_argument("input", help="folder of .txt/.html files (manifest.jsonl optional)")
-    clean.add_argument("--output", "-o", required=True, help="output .jsonl file")
+    clean.add_argument("input", help="a file or folder (read recursively; manifest.jsonl optional)")
+    clean.add_argument("--output", "-o", required=True, help="output .jsonl file (- = stdout)")
     clean.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    clean.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
-    clean.add_argument(
-        "--time-limit",
-        type=float,
-        default=30.0,
-        help="seconds one document may take; then its worker is replaced and it is rejected as 'timeout'",
-    )
+    clean.add_argument("--no-progress", **_NO_PROGRESS_ARG)
+    clean.add_argument("--time-limit", **_TIME_LIMIT_ARG)
     clean.add_argument("--profile", **_PROFILE_ARG)
     clean.set_defaults(func=cmd_clean)
 
@@ -637,7 +635,7 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("--db", help="warehouse DuckDB file")
     ver.add_argument("--format", choices=("text", "json"), default="text")
     ver.add_argument("--verbose", "-v", action="store_true", help="list verified documents too")
-    ver.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
+    ver.add_argument("--no-progress", **_NO_PROGRESS_ARG)
     ver.set_defaults(func=cmd_verify)
 
     rep_ = sub.add_parser("reprocess", help="re-clean stored captures with the current rules")
@@ -646,7 +644,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep_.add_argument("--workers", type=int, default=2, help="processes for cleaning")
     rep_.add_argument("--batch-size", type=int, default=200, help="documents per batch")
     rep_.add_argument("--no-validate", action="store_true", help="skip Great Expectations")
-    rep_.add_argument("--no-progress", action="store_true", help="no progress bar on the terminal")
+    rep_.add_argument("--no-progress", **_NO_PROGRESS_ARG)
     rep_.add_argument("--profile", **_PROFILE_ARG)
     rep_.set_defaults(func=cmd_reprocess)
 

@@ -150,3 +150,10 @@ def test_clean_gives_a_pathological_document_seconds_not_minutes(tmp_path: Path,
     error = records["a2.txt"]["error"]
     assert (error["stage"], error["class"]) == ("clean", "timeout")
     assert "1.5 s limit" in error["message"] and "bytes" in error["message"]
+
+
+def test_the_time_limit_option_defaults_to_the_library_limit():
+    from scrubline.batch import DEFAULT_TIME_LIMIT
+    from scrubline.cli import _TIME_LIMIT_ARG
+
+    assert _TIME_LIMIT_ARG["default"] == DEFAULT_TIME_LIMIT
