@@ -38,7 +38,7 @@ from .records import (
     Reject,
     Rejected,
 )
-from .resources import default_outlets_csv
+from .resources import default_outlets_csv, project_packs_dir
 from .urls import registered_domain
 
 #: See ``CleanContext.max_line_chars``.
@@ -118,11 +118,14 @@ def outlet_engines(template_rows: Iterable[Mapping[str, Any]] = ()) -> dict[str,
     by_outlet: dict[str, list[Mapping[str, Any]]] = {}
     for row in template_rows:
         by_outlet.setdefault(str(row["outlet_id"]), []).append(row)
+    # the project's packs/<outlet_id>.yaml replace the packaged pack of the same outlet
+    packs = {**available_packs(), **available_packs(project_packs_dir())}
     engines = {}
-    for outlet_id in sorted(set(by_outlet) | set(available_packs())):
+    for outlet_id in sorted(set(by_outlet) | set(packs)):
         rows = by_outlet.get(outlet_id)
         templates = TemplateSet.from_rows(outlet_id, rows) if rows else None
-        engines[outlet_id] = Engine.for_outlet(pack=load_pack(outlet_id), templates=templates)
+        pack = load_pack(outlet_id, packs[outlet_id].parent) if outlet_id in packs else None
+        engines[outlet_id] = Engine.for_outlet(pack=pack, templates=templates)
     return engines
 
 

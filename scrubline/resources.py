@@ -64,3 +64,8 @@ def project_views_dir() -> Path:
 def warehouse_dir() -> Path:
     """The folder of the project's working warehouse (reports and Data Docs go beside it)."""
     return database_path().parent
+
+
+def project_packs_dir() -> Path:
+    """The project's own rule packs (``packs/<outlet_id>.yaml``), replacing packaged ones."""
+    return project.current().packs_dir

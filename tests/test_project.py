@@ -70,3 +70,20 @@ def test_bad_settings_are_named(tmp_path: Path, body: str, message: str) -> None
     (tmp_path / "scrubline.toml").write_text(body)
     with pytest.raises(project.ProjectError, match=message.replace("(", r"\(").replace(")", r"\)")):
         project.load(tmp_path)
+
+
+def test_a_projects_rule_pack_builds_that_outlets_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scrubline.clean import CleanContext
+
+    (tmp_path / "scrubline.toml").write_text("[scrubline]\n")
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "desk_outlet.yaml").write_text(
+        "outlet_id: desk_outlet\nversion: 1\nphrases:\n  promo:\n    - ^our desk says\n"
+        "disable: [tail_block]\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    engine = CleanContext.default().outlet_engines["desk_outlet"]
+    assert "tail_block" not in {r.rule_id for r in engine.rules}
+    assert engine.version != CleanContext.default().engine.version
