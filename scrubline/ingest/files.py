@@ -342,7 +342,7 @@ def _plan_tree(
             continue
         if path.is_dir():
             uri = local_uri(path, root)
-            if not _inside(path, root):
+            if not inside(path, root):
                 yield _reject(uri, "SymlinkOutsideRoot", "symlink leads outside the input folder")
             elif depth >= MAX_FOLDER_DEPTH:
                 yield _reject(uri, "TooDeep", f"folders nested deeper than {MAX_FOLDER_DEPTH}")
@@ -355,11 +355,6 @@ def _plan_tree(
             yield _Entry(path, local_uri(path, root), root)
         elif path.suffix.lower() not in CONTENT_TYPES and path.name != MANIFEST_NAME:
             skipped.append(local_uri(path, root))
-
-
-def _inside(path: Path, root: Path) -> bool:
-    real, top = os.path.realpath(path), os.path.realpath(root)
-    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def _read_manifest(manifest: Path, limits: IngestLimits) -> Iterator[tuple[Path | None, _Entry | Reject]]:
