@@ -53,7 +53,7 @@ from scrubline.batch import (  # noqa: E402
 )
 from scrubline.boilerplate.templates import mine_templates  # noqa: E402
 from scrubline.clean import CleanContext, extractor_version  # noqa: E402
-from scrubline.ingest import FetchConfig, FetchState, IngestReport, ManifestError, load_sources, read_inputs  # noqa: E402
+from scrubline.ingest import FetchConfig, FetchState, IngestReport, ManifestError, iter_inputs, load_sources  # noqa: E402
 from scrubline.records import PIPELINE_VERSION, Capture, Reject  # noqa: E402
 from scrubline.resources import project_root, seeds_dir  # noqa: E402
 
@@ -110,40 +110,6 @@ def is_manifest(path: str) -> bool:
     return path.endswith((".yaml", ".yml"))
 
 
-def _iter_inputs(paths: list[str], **kwargs: Any) -> Iterator[Capture | Reject]:
-    """Captures and rejects one at a time. Uses ``scrubline.ingest.iter_inputs`` when the
-    ingest package has it; until then a local adapter reads plain folders file by file and
-    everything else (URLs, manifests, WARCs) one given path at a time."""
-    try:
-        from scrubline.ingest import iter_inputs  # type: ignore[attr-defined]
-    except ImportError:
-        iter_inputs = None
-    if iter_inputs is not None:
-        yield from iter_inputs(paths, **kwargs)
-        return
-    from scrubline.ingest import files
-
-    seen_files: set[tuple[Path, str]] = set()
-    for given in paths:
-        folder = Path(given)
-        if "://" in given or is_manifest(given) or not folder.exists():
-            captures, rejects = read_inputs([given], **kwargs)
-            yield from rejects
-            yield from captures
-            continue
-        entries, warcs, plan_rejects = files._plan(folder)
-        yield from plan_rejects
-        for entry in entries:
-            key = (entry.path.resolve(), entry.source_uri)
-            if key not in seen_files:
-                seen_files.add(key)
-                yield files.read_entry(entry)
-        for warc in warcs:
-            captures, rejects = read_inputs([str(warc)], **kwargs)
-            yield from rejects
-            yield from captures
-
-
 def stream_inputs(
     paths: list[str],
     raw_dir: str,
@@ -162,7 +128,7 @@ def stream_inputs(
     report = IngestReport()
     config = FetchConfig(allow_private=allow_private_hosts)
     root = Path(raw_dir)
-    for item in _iter_inputs(paths, schedule=schedule, seen=seen, report=report, fetch_config=config):
+    for item in iter_inputs(paths, schedule=schedule, seen=seen, report=report, fetch_config=config):
         if isinstance(item, Capture):
             rawstore.put(root, item)
             yield CaptureRef.of(item)
