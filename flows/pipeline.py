@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import resource
 import subprocess
 import time
 import traceback
@@ -42,7 +43,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 
 import scrubline  # noqa: E402
-from scrubline import lineage, rawstore, syndication, warehouse  # noqa: E402
+from scrubline import cluster_update, lineage, rawstore, warehouse  # noqa: E402
 from scrubline.batch import (  # noqa: E402
     DEFAULT_TIME_LIMIT,
     BatchJob,
@@ -92,6 +93,12 @@ def environment() -> dict[str, str]:
         except PackageNotFoundError:
             continue
     return versions
+
+
+def peak_rss_mb() -> int:
+    """The peak resident memory of this process so far, in MiB (Linux reports KiB): recorded
+    after each stage, it shows which stage raised the flow's peak."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def pause_point(name: str) -> None:
@@ -197,15 +204,8 @@ def validate(db_path: str, run_id: str, site_dir: str) -> dict[str, Any]:
 
 @task(cache_policy=NO_CACHE)
 def syndicate(db_path: str, run_id: str) -> dict[str, int]:
-    """Sign new document versions (MinHash) and recompute near-duplicate clusters."""
-    todo = warehouse.unsigned_documents(db_path, syndication.SIGNATURE_VERSION)
-    records = syndication.signature_records([(d, c) for d, c, _ in todo], [t for _, _, t in todo])
-    warehouse.store_signatures(db_path, run_id, records)
-    rows = warehouse.signature_rows(db_path, syndication.SIGNATURE_VERSION)
-    clusters, members = syndication.cluster_records(rows)
-    warehouse.replace_clusters(db_path, run_id, clusters, members)
-    return {"signed": len(records), "clusters": len(clusters),
-            "multi_outlet_clusters": sum(1 for c in clusters if c["n_outlets"] >= 2)}  # fmt: skip
+    """Sign new document versions (MinHash) and update the near-duplicate clusters they touch."""
+    return cluster_update.update_syndication(db_path, run_id)
 
 
 @task(cache_policy=NO_CACHE)
@@ -490,6 +490,8 @@ def _locked_run(
                                "abandoned_runs": abandoned}  # fmt: skip
     timings: dict[str, float] = {}
     summary["timings"] = timings
+    memory: dict[str, int] = {"start": peak_rss_mb()}
+    summary["peak_rss_mb"] = memory  # the flow process's peak so far, after each stage
     staging_root = Path(db).parent / "staging" / run_id
     context_path = str(write_context(ctx, staging_root / "context.pkl"))
     ingest_counts: dict[str, int] = {}
@@ -502,6 +504,7 @@ def _locked_run(
                                        bool(params.get("allow_private_hosts")))  # fmt: skip
             loaded, inputs = _clean_and_load(orchestrator, logger, stream, run_id, db, raw_dir, staging_root,
                                              context_path, params, timings)  # fmt: skip
+        memory["clean_and_load"] = peak_rss_mb()
         summary["cleaned_by"] = params.pop("_cleaned_by", [])  # pids of the processes that ran the tasks
         if not reprocess:
             summary["ingest"] = ingest_counts
@@ -518,6 +521,7 @@ def _locked_run(
             began = time.perf_counter()
             summary[key] = orchestrator.call(fn, *args)
             timings[key] = round(time.perf_counter() - began, 3)
+            memory[key] = peak_rss_mb()
         dq_ok = summary.get("dq", {}).get("success", True)
         status = "completed" if dq_ok else "failed"
     finally:
@@ -529,6 +533,7 @@ def _locked_run(
         began = time.perf_counter()
         summary["published"] = orchestrator.call(publish, db, published_path)
         timings["publish"] = round(time.perf_counter() - began, 3)
+        memory["publish"] = peak_rss_mb()
     summary["status"] = status
     return summary
 

@@ -10,13 +10,17 @@ re-exports every name its callers use.
 from __future__ import annotations
 
 from .corpus import (
+    band_candidates,
+    cluster_neighbourhood,
     outlet_texts,
-    replace_clusters,
     signature_rows,
     store_signatures,
     store_templates,
+    syndication_dirty,
     template_rows,
+    unbanded_signatures,
     unsigned_documents,
+    update_clusters,
 )
 from .db import (
     ANALYST_SETTINGS,
@@ -67,8 +71,9 @@ __all__ = [
     "DQ_MEMORY_LIMIT", "MigrationError", "WarehouseLocked", "_load_batch", "build_fts", "connect",
     "create_views", "default_db_path", "dq_snapshot", "explanation", "fetch_states", "finish_run",
     "load_batch", "lock_path", "mark_abandoned_runs", "migrate", "outlet_texts", "publish",
-    "published_db_path", "quarantine", "query", "query_table", "replace_clusters", "run_changes",
+    "published_db_path", "quarantine", "query", "query_table", "update_clusters", "run_changes",
     "run_summary", "run_trail", "search", "session", "set_run_environment", "signature_rows", "sql",
     "start_run", "store_dq_results", "store_signatures", "store_templates", "stored_captures",
     "template_rows", "transaction", "unsigned_documents", "verification_rows", "write_lock",
+    "band_candidates", "cluster_neighbourhood", "syndication_dirty", "unbanded_signatures",
 ]  # fmt: skip

@@ -1,0 +1,21 @@
+-- Issue 14: syndication is updated incrementally. A run signs its new document versions, finds
+-- their LSH candidates by joining their band hashes against the stored ones, and re-clusters
+-- only the clusters they touch, instead of re-clustering the whole corpus.
+-- signature_bands: one row per (signature, band); ``bucket`` is the band's uint64 hash
+-- (scrubline.syndication.band_hashes). Rows of an older signature version are never read.
+CREATE TABLE IF NOT EXISTS signature_bands (
+    signature_version VARCHAR NOT NULL,
+    doc_id            VARCHAR NOT NULL,
+    capture_id        VARCHAR NOT NULL,
+    band              UTINYINT NOT NULL,
+    bucket            UBIGINT NOT NULL
+);
+-- syndication_state: the document versions the stored clusters were computed over (current,
+-- not quarantined, not empty, at the time). A run's work is the difference between this set
+-- and the current documents: new and changed versions, and versions that left the set.
+CREATE TABLE IF NOT EXISTS syndication_state (
+    doc_id            VARCHAR NOT NULL,
+    capture_id        VARCHAR NOT NULL,
+    signature_version VARCHAR NOT NULL,
+    run_id            VARCHAR NOT NULL
+);
