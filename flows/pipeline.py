@@ -43,7 +43,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 
 import scrubline  # noqa: E402
-from scrubline import cluster_update, lineage, rawstore, warehouse  # noqa: E402
+from scrubline import cluster_update, lineage, rawstore, template_update, warehouse  # noqa: E402
 from scrubline.batch import (  # noqa: E402
     DEFAULT_TIME_LIMIT,
     BatchJob,
@@ -52,7 +52,6 @@ from scrubline.batch import (  # noqa: E402
     shared_pool,
     write_context,
 )
-from scrubline.boilerplate.templates import mine_templates  # noqa: E402
 from scrubline.clean import CleanContext, extractor_version  # noqa: E402
 from scrubline.ingest import FetchConfig, FetchState, IngestReport, ManifestError, iter_inputs, load_sources  # noqa: E402
 from scrubline.records import PIPELINE_VERSION, Capture, Reject  # noqa: E402
@@ -64,8 +63,6 @@ from . import progress  # noqa: E402
 #: (Prefect struggles with thousands of task runs), small enough that a killed run, or a
 #: document past the time limit (its batch is cleaned again), loses little work.
 DEFAULT_BATCH_SIZE = 500
-#: An outlet's line becomes a template when it recurs in this many of its documents.
-MIN_TEMPLATE_SUPPORT = 3
 
 
 def git_commit() -> str | None:
@@ -210,20 +207,16 @@ def syndicate(db_path: str, run_id: str) -> dict[str, int]:
 
 @task(cache_policy=NO_CACHE)
 def learn_templates(db_path: str, run_id: str) -> dict[str, int]:
-    """Mine lines that recur across each outlet's documents; later runs remove them."""
-    texts = warehouse.outlet_texts(db_path, MIN_TEMPLATE_SUPPORT)
-    mined = mine_templates(texts, min_support=MIN_TEMPLATE_SUPPORT)
-    rows = [row for template_set in mined.values() for row in template_set.to_rows()]
-    warehouse.store_templates(db_path, run_id, sorted({o for o, _, _ in texts}), rows)
-    return {"outlets": len(mined), "templates": len(rows)}
+    """Count the lines of new document versions per outlet and re-mine the outlets they touch;
+    later runs remove the lines that recur."""
+    return template_update.update_templates(db_path, run_id)
 
 
 @task(cache_policy=NO_CACHE)
 def publish(db_path: str, published_path: str) -> str:
-    """Atomically replace the analysts' read-only copy of the warehouse. Without the fts index:
-    rebuilding it was most of every publish (26 of 29 s at 4,000 documents) and grew with the
-    corpus; ``warehouse.search`` indexes a copy without one at query time."""
-    return str(warehouse.publish(db_path, published_path, fts=False))
+    """Bring the analysts' lake up to date with what this run (and any run not published yet)
+    wrote, in one DuckLake transaction: the cost of the new work, not of the corpus."""
+    return str(warehouse.publish(db_path, published_path))
 
 
 def resolve_input(path: str) -> str:

@@ -325,8 +325,9 @@ def test_dq_results_replace_per_run_and_suite(loaded: Path) -> None:
 
 
 def test_publish_makes_a_read_only_searchable_copy(loaded: Path, tmp_path: Path) -> None:
-    published = wh.publish(loaded, tmp_path / "pub" / "scrubline.duckdb")
-    assert sorted(p.name for p in published.parent.iterdir()) == ["scrubline.duckdb"]
+    published = wh.publish(loaded, tmp_path / "pub" / "scrubline.ducklake")
+    names = sorted(p.name for p in published.parent.iterdir())
+    assert names == ["scrubline.ducklake", "scrubline.ducklake.files"]
     assert count(published, "SELECT count(*) FROM v_documents") == 5
     con = wh.connect(published, read_only=True)
     try:
@@ -387,13 +388,13 @@ from scrubline import warehouse
 db, go = sys.argv[1], Path(sys.argv[2])
 sql = "SELECT count(*) FROM v_document_history"
 con = warehouse.connect(db, read_only=True)
+con.execute("BEGIN")  # one snapshot for the whole transaction
 print("before", con.execute(sql).fetchone()[0], flush=True)
 while not go.exists():
     time.sleep(0.05)
 print("held", con.execute(sql).fetchone()[0], flush=True)
-con.close()  # while one is open, DuckDB hands this process the same (old) instance
-fresh = warehouse.connect(db, read_only=True)
-print("fresh", fresh.execute(sql).fetchone()[0], flush=True)
+con.execute("COMMIT")
+print("fresh", con.execute(sql).fetchone()[0], flush=True)  # the next snapshot, same connection
 """
 _WRITER = """
 import sys
@@ -409,7 +410,7 @@ print("published", flush=True)
 def test_analysts_read_the_published_copy_while_a_run_loads_and_publishes(
     loaded: Path, tmp_path: Path
 ) -> None:
-    published = wh.publish(loaded, tmp_path / "pub" / "scrubline.duckdb")
+    published = wh.publish(loaded, tmp_path / "pub" / "scrubline.ducklake")
     start(loaded, "run-2")
     batch_dir = stage(tmp_path, "run-2", changed_batch())
     go = tmp_path / "go"
@@ -442,6 +443,6 @@ def test_default_paths_follow_the_environment(monkeypatch, tmp_path: Path) -> No
     monkeypatch.delenv("SCRUBLINE_PUBLISHED_DB", raising=False)
     monkeypatch.setenv("SCRUBLINE_DB", str(tmp_path / "x.duckdb"))
     assert wh.default_db_path() == tmp_path / "x.duckdb"
-    assert wh.published_db_path() == tmp_path / "published" / "x.duckdb"
+    assert wh.published_db_path() == tmp_path / "published" / "x.ducklake"
     monkeypatch.delenv("SCRUBLINE_DB")
     assert wh.default_db_path() == ROOT / "warehouse" / "scrubline.duckdb"

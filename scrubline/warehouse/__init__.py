@@ -10,13 +10,16 @@ re-exports every name its callers use.
 from __future__ import annotations
 
 from .corpus import (
+    apply_template_counts,
     band_candidates,
     cluster_neighbourhood,
-    outlet_texts,
+    counted_documents,
     signature_rows,
     store_signatures,
     store_templates,
     syndication_dirty,
+    template_candidates,
+    template_dirty,
     template_rows,
     unbanded_signatures,
     unsigned_documents,
@@ -70,10 +73,11 @@ __all__ = [
     "ANALYST_SETTINGS", "DatabaseError", "run_document_count", "analyst_session", "write_parquet",
     "DQ_MEMORY_LIMIT", "MigrationError", "WarehouseLocked", "_load_batch", "build_fts", "connect",
     "create_views", "default_db_path", "dq_snapshot", "explanation", "fetch_states", "finish_run",
-    "load_batch", "lock_path", "mark_abandoned_runs", "migrate", "outlet_texts", "publish",
+    "load_batch", "lock_path", "mark_abandoned_runs", "migrate", "publish",
     "published_db_path", "quarantine", "query", "query_table", "update_clusters", "run_changes",
     "run_summary", "run_trail", "search", "session", "set_run_environment", "signature_rows", "sql",
     "start_run", "store_dq_results", "store_signatures", "store_templates", "stored_captures",
     "template_rows", "transaction", "unsigned_documents", "verification_rows", "write_lock",
     "band_candidates", "cluster_neighbourhood", "syndication_dirty", "unbanded_signatures",
+    "apply_template_counts", "counted_documents", "template_candidates", "template_dirty",
 ]  # fmt: skip

@@ -125,10 +125,51 @@ def update_clusters(
 # -------------------------------------------------------------------------------- templates
 
 
-def outlet_texts(db_path: str | Path, min_documents: int) -> list[tuple[str, str, str]]:
-    """(outlet_id, doc_id, text_normalized) of the current documents of every outlet that has
-    at least ``min_documents`` of them: the input of template mining."""
-    return query(db_path, sql("corpus/outlet_texts"), [min_documents])
+def template_dirty(
+    db_path: str | Path, page: int = 2000, after: tuple[str, str, str, int] = ("", "", "", -2)
+) -> list[tuple[int, str, str, str, str]]:
+    """(sign, outlet_id, doc_id, capture_id, text_normalized) of up to ``page`` document versions
+    to add to (+1) or take out of (-1) the template line counts, after the key ``after``
+    (outlet_id, doc_id, capture_id, sign), in key order."""
+    params = {"page": page, "after_outlet": after[0], "after_doc": after[1], "after_capture": after[2],
+              "after_sign": after[3]}  # fmt: skip
+    return query(db_path, sql("corpus/template_dirty"), params)
+
+
+def apply_template_counts(
+    db_path: str | Path, run_id: str, delta: dict[str, list[Any]], added: list[tuple[str, str, str]],
+    removed: list[tuple[str, str, str]],
+) -> None:  # fmt: skip
+    """In one transaction: add ``delta`` (columns outlet_id, text, documents, head, tail, body,
+    added, removed) to the template line counts and record the (outlet_id, doc_id, capture_id)
+    versions ``added`` to / ``removed`` from what they count."""
+    with session(db_path) as con, transaction(con):
+        table = pa.table({**delta, "added": pa.array(delta["added"], pa.list_(pa.string())),
+                          "removed": pa.array(delta["removed"], pa.list_(pa.string()))})  # fmt: skip
+        with registered(con, "delta", table):
+            con.execute(sql("corpus/template_counts_apply"))
+        if removed:
+            gone = pa.table(
+                {k: [r[i] for r in removed] for i, k in enumerate(("outlet_id", "doc_id", "capture_id"))}
+            )
+            with registered(con, "gone", gone):
+                con.execute(
+                    "DELETE FROM template_state WHERE (outlet_id, doc_id, capture_id) IN (SELECT * FROM gone)"
+                )
+        if added:
+            columns = {k: [r[i] for r in added] for i, k in enumerate(("outlet_id", "doc_id", "capture_id"))}
+            insert_rows(con, "template_state", pa.table({**columns, "run_id": [run_id] * len(added)}))
+
+
+def counted_documents(db_path: str | Path, outlet_id: str) -> int:
+    """Document versions of ``outlet_id`` the template line counts hold."""
+    return query(db_path, "SELECT count(*) FROM template_state WHERE outlet_id = ?", [outlet_id])[0][0]
+
+
+def template_candidates(db_path: str | Path, outlet_id: str, needed: int) -> list[tuple[Any, ...]]:
+    """The lines of ``outlet_id`` counted in at least ``needed`` documents: (text, documents,
+    head, tail, body, doc_ids)."""
+    return query(db_path, sql("corpus/template_candidates"), {"outlet": outlet_id, "needed": needed})
 
 
 def store_templates(

@@ -41,12 +41,15 @@ def _load_documents(con: Connection, files: Mapping[str, str], batch_id: str) ->
     docs = files["documents"]
     staged = count(con, "SELECT count(*) FROM read_parquet(?)", [docs])
     replaced = count(con, sql("load/documents_replaced"), [docs])
-    for table in (*_CHILD_TABLES, "documents"):  # whitelisted table names
-        con.execute(
-            f"DELETE FROM {table} WHERE (doc_id, capture_id) IN "
-            "(SELECT doc_id, capture_id FROM read_parquet(?))",
-            [docs],
-        )
+    if replaced:  # only a loaded version has rows to delete: new ones skip scanning the tables
+        con.execute(sql("load/replaced_versions"), [docs])
+        con.execute(sql("load/forget_derived"))
+        for table in (*_CHILD_TABLES, "documents"):  # whitelisted table names
+            con.execute(
+                f"DELETE FROM {table} WHERE (doc_id, capture_id) IN "
+                "(SELECT doc_id, capture_id FROM read_parquet(?))",
+                [docs],
+            )
     con.execute(sql("load/documents"), [batch_id, docs])
     counts = {"documents_new": staged - replaced, "documents_replaced": replaced}
     for table in _CHILD_TABLES:

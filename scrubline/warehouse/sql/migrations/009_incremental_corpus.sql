@@ -1,4 +1,4 @@
--- Issue 14: syndication is updated incrementally. A run signs its new document versions, finds
+-- Issue 14: syndication and template mining are updated incrementally. A run signs its new document versions, finds
 -- their LSH candidates by joining their band hashes against the stored ones, and re-clusters
 -- only the clusters they touch, instead of re-clustering the whole corpus.
 -- signature_bands: one row per (signature, band); ``bucket`` is the band's uint64 hash
@@ -18,4 +18,23 @@ CREATE TABLE IF NOT EXISTS syndication_state (
     capture_id        VARCHAR NOT NULL,
     signature_version VARCHAR NOT NULL,
     run_id            VARCHAR NOT NULL
+);
+-- Template mining is updated incrementally too: per outlet and line (whitespace-normalised,
+-- only lines that could be a template: scrubline.boilerplate.templates.document_lines), the
+-- documents it occurs in, by zone of its first occurrence, and the first 20 doc ids.
+CREATE TABLE IF NOT EXISTS template_line_counts (
+    outlet_id  VARCHAR NOT NULL,
+    text       VARCHAR NOT NULL,
+    documents  INTEGER NOT NULL,
+    head       INTEGER NOT NULL,
+    tail       INTEGER NOT NULL,
+    body       INTEGER NOT NULL,
+    doc_ids    VARCHAR[] NOT NULL
+);
+-- The document versions counted in template_line_counts.
+CREATE TABLE IF NOT EXISTS template_state (
+    outlet_id  VARCHAR NOT NULL,
+    doc_id     VARCHAR NOT NULL,
+    capture_id VARCHAR NOT NULL,
+    run_id     VARCHAR NOT NULL
 );
