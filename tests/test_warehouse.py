@@ -446,3 +446,29 @@ def test_default_paths_follow_the_environment(monkeypatch, tmp_path: Path) -> No
     assert wh.published_db_path() == tmp_path / "published" / "x.ducklake"
     monkeypatch.delenv("SCRUBLINE_DB")
     assert wh.default_db_path() == ROOT / "warehouse" / "scrubline.duckdb"
+
+
+def _inserted(lake: Path, table: str) -> int:
+    """Rows the lake's latest snapshot inserted into ``table``."""
+    with wh.session(":memory:", migrate=False) as con:
+        wh.db.attach_lake(con, lake, "pub", read_only=True)
+        last = con.execute("SELECT max(snapshot_id) FROM ducklake_snapshots('pub')").fetchone()[0]
+        return con.execute(
+            "SELECT count(*) FROM ducklake_table_insertions('pub', 'main', ?, ?, ?)", [table, last, last]
+        ).fetchone()[0]
+
+
+def test_a_publish_writes_the_new_work_not_the_warehouse(loaded: Path, tmp_path: Path) -> None:
+    lake = wh.publish(loaded, tmp_path / "pub" / "scrubline.ducklake")
+    assert _inserted(lake, "documents") == 5  # the first publish: everything
+    start(loaded, "run-2")
+    wh.load_batch(loaded, "run-2", stage(tmp_path, "run-2", changed_batch()))
+    wh.publish(loaded, lake)
+    assert _inserted(lake, "documents") == 1  # run 2's one new version, not the six documents
+    assert _inserted(lake, "rejects") == 1
+    assert count(lake, "SELECT count(*) FROM documents") == 6
+    assert count(lake, "SELECT count(*) FROM v_documents") == 5
+    assert count(lake, "SELECT count(*) FROM scrubline_published") == 2
+    wh.publish(loaded, lake)  # nothing pending: no document row written again
+    assert count(lake, "SELECT count(*) FROM documents") == 6
+    assert _inserted(lake, "documents") == 0
