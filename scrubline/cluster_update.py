@@ -35,8 +35,8 @@ from scrubline import syndication, warehouse
 
 #: Documents signed per page (their clean texts are in memory together).
 SIGN_PAGE = 2000
-#: Dirty documents re-clustered together.
-CHUNK = 20000
+#: Dirty documents re-clustered together (memory: their band rows in DuckDB's joins).
+CHUNK = 5000
 #: Members a shared LSH bucket contributes as candidates of one dirty document.
 BUCKET_CAP = 64
 

@@ -90,3 +90,18 @@ def test_incremental_templates_equal_mining_everything_again(tmp_path: Path) -> 
     quiet = learn_templates.fn(str(db), "run-4")
     assert quiet == {"outlets": 0, "templates": 0}
     assert _stored(db, with_ids=False) == _full(db, with_ids=False)
+
+
+def test_documents_loaded_without_staged_lines_get_them(tmp_path: Path) -> None:
+    rng = random.Random(9)
+    docs = {f"e{n:02d}": ("east", _article(rng, "east", n)) for n in range(4)}
+    db = tmp_path / "w.duckdb"
+    run_without_prefect(db, tmp_path, "run-1", [_write(tmp_path / "in", docs)], CleanContext.default())
+    staged = warehouse.query(db, "SELECT count(*) FROM template_lines")[0][0]
+    assert staged > 4  # the empty line of each version and its candidate lines
+    with warehouse.session(db) as con:  # as a warehouse loaded before batches carried lines
+        con.execute("DELETE FROM template_lines")
+    learn_templates.fn(str(db), "run-1")
+    assert warehouse.query(db, "SELECT count(*) FROM template_lines")[0][0] == staged
+    assert _stored(db) == _full(db)
+    assert "East Desk Daily" in {t[1] for t in _stored(db)}

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import FETCHED_AT, SEED_IDS, make_capture, make_result, seed_batch
 
-from scrubline import staging
+from scrubline import staging, syndication
 from scrubline import warehouse as wh
 from scrubline.records import Outlet, Reject
 
@@ -80,8 +80,14 @@ def test_write_batch_writes_every_table_and_a_manifest(tmp_path: Path, batch) ->
     results, captures, rejects, outlets = batch
     out = staging.write_batch(tmp_path / "b", results, captures, rejects, outlets, "run-1")
     manifest = staging.read_manifest(out)
-    assert manifest["counts"] == {"documents": 5, "removed_spans": 6, "footnotes": 15,
-                                  "links": 5, "captures": 5, "rejects": 1, "outlets": 5}
+    counts = manifest["counts"]
+    lines = counts.pop("template_lines")
+    assert counts == {"documents": 5, "removed_spans": 6, "footnotes": 15, "links": 5, "captures": 5,
+                      "rejects": 1, "outlets": 5, "doc_signatures": 5, "signature_bands": 5 * 32}
+    assert lines >= 5  # the empty line of each document, and its candidate template lines
+    sigs = pq.read_table(out / "doc_signatures.parquet").to_pylist()
+    texts = {r.document.doc_id: r.document.text for r in results}
+    assert all(s["content_hash"] == syndication.content_hash(texts[s["doc_id"]]) for s in sigs)
     docs = pq.read_table(out / "documents.parquet").to_pylist()
     by_id = {d["doc_id"]: d for d in docs}
     for r in results:

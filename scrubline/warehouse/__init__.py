@@ -10,20 +10,21 @@ re-exports every name its callers use.
 from __future__ import annotations
 
 from .corpus import (
-    apply_template_counts,
     band_candidates,
     cluster_neighbourhood,
     counted_documents,
     signature_rows,
     store_signatures,
+    store_template_lines,
     store_templates,
     syndication_dirty,
     template_candidates,
-    template_dirty,
     template_rows,
     unbanded_signatures,
+    unlined_documents,
     unsigned_documents,
     update_clusters,
+    update_template_counts,
 )
 from .db import (
     ANALYST_SETTINGS,
@@ -79,5 +80,6 @@ __all__ = [
     "start_run", "store_dq_results", "store_signatures", "store_templates", "stored_captures",
     "template_rows", "transaction", "unsigned_documents", "verification_rows", "write_lock",
     "band_candidates", "cluster_neighbourhood", "syndication_dirty", "unbanded_signatures",
-    "apply_template_counts", "counted_documents", "template_candidates", "template_dirty",
+    "counted_documents", "template_candidates", "store_template_lines",
+    "unlined_documents", "update_template_counts",
 ]  # fmt: skip

@@ -13,14 +13,27 @@ from .db import insert_rows, query, query_table, registered, session, sql, trans
 # -------------------------------------------------------------------------------- syndication
 
 
+def _texts(
+    con: Any, keys: list[tuple[Any, ...]], doc: int, capture: int
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """(doc_id, capture_id) -> (text, text_normalized) of the versions named in ``keys``."""
+    table = pa.table({"doc_id": pa.array([k[doc] for k in keys], pa.string()),
+                      "capture_id": pa.array([k[capture] for k in keys], pa.string())})  # fmt: skip
+    with registered(con, "keys", table):
+        return {(d, c): (t, n) for d, c, t, n in con.execute(sql("corpus/texts_of_keys")).fetchall()}
+
+
 def unsigned_documents(
     db_path: str | Path, signature_version: str, page: int = 2000, after: tuple[str, str] = ("", "")
 ) -> list[tuple[str, str, str]]:
     """(doc_id, capture_id, clean text) of up to ``page`` document versions without a signature
     yet, after the key ``after``, in key order: signing goes page by page, so its memory is a
-    page's texts, not the corpus's."""
+    page's texts, not the corpus's (the keys are found first, then only their texts read)."""
     params = {"version": signature_version, "page": page, "after_doc": after[0], "after_capture": after[1]}
-    return query(db_path, sql("corpus/unsigned_documents"), params)
+    with session(db_path, read_only=True, migrate=False) as con:
+        keys = con.execute(sql("corpus/unsigned_documents"), params).fetchall()
+        texts = _texts(con, keys, 0, 1) if keys else {}
+    return [(d, c, texts[(d, c)][0]) for d, c in keys]
 
 
 def unbanded_signatures(
@@ -125,40 +138,36 @@ def update_clusters(
 # -------------------------------------------------------------------------------- templates
 
 
-def template_dirty(
-    db_path: str | Path, page: int = 2000, after: tuple[str, str, str, int] = ("", "", "", -2)
-) -> list[tuple[int, str, str, str, str]]:
-    """(sign, outlet_id, doc_id, capture_id, text_normalized) of up to ``page`` document versions
-    to add to (+1) or take out of (-1) the template line counts, after the key ``after``
-    (outlet_id, doc_id, capture_id, sign), in key order."""
-    params = {"page": page, "after_outlet": after[0], "after_doc": after[1], "after_capture": after[2],
-              "after_sign": after[3]}  # fmt: skip
-    return query(db_path, sql("corpus/template_dirty"), params)
+def unlined_documents(
+    db_path: str | Path, page: int = 2000, after: tuple[str, str] = ("", "")
+) -> list[tuple[str, str, str]]:
+    """(doc_id, capture_id, text_normalized) of up to ``page`` document versions without staged
+    template lines (loaded before migration 009), after the key ``after``, in key order."""
+    params = {"page": page, "after_doc": after[0], "after_capture": after[1]}
+    with session(db_path, read_only=True, migrate=False) as con:
+        keys = con.execute(sql("corpus/unlined_documents"), params).fetchall()
+        texts = _texts(con, keys, 0, 1) if keys else {}
+    return [(d, c, texts[(d, c)][1]) for d, c in keys]
 
 
-def apply_template_counts(
-    db_path: str | Path, run_id: str, delta: dict[str, list[Any]], added: list[tuple[str, str, str]],
-    removed: list[tuple[str, str, str]],
-) -> None:  # fmt: skip
-    """In one transaction: add ``delta`` (columns outlet_id, text, documents, head, tail, body,
-    added, removed) to the template line counts and record the (outlet_id, doc_id, capture_id)
-    versions ``added`` to / ``removed`` from what they count."""
+def store_template_lines(db_path: str | Path, lines: dict[str, list[Any]]) -> None:
+    """Insert ``template_lines`` rows (column lists)."""
     with session(db_path) as con, transaction(con):
-        table = pa.table({**delta, "added": pa.array(delta["added"], pa.list_(pa.string())),
-                          "removed": pa.array(delta["removed"], pa.list_(pa.string()))})  # fmt: skip
-        with registered(con, "delta", table):
-            con.execute(sql("corpus/template_counts_apply"))
-        if removed:
-            gone = pa.table(
-                {k: [r[i] for r in removed] for i, k in enumerate(("outlet_id", "doc_id", "capture_id"))}
-            )
-            with registered(con, "gone", gone):
-                con.execute(
-                    "DELETE FROM template_state WHERE (outlet_id, doc_id, capture_id) IN (SELECT * FROM gone)"
-                )
-        if added:
-            columns = {k: [r[i] for r in added] for i, k in enumerate(("outlet_id", "doc_id", "capture_id"))}
-            insert_rows(con, "template_state", pa.table({**columns, "run_id": [run_id] * len(added)}))
+        insert_rows(con, "template_lines", pa.table(lines))
+
+
+def update_template_counts(db_path: str | Path, run_id: str) -> list[str]:
+    """Count the staged lines of the current versions not counted yet, take out those of the
+    counted versions no longer current (one transaction, all in DuckDB; see
+    ``sql/corpus/template_counts_update``). Returns the outlets whose counts changed."""
+    with session(db_path) as con, transaction(con):
+        con.execute("SET VARIABLE scrubline_run_id = ?", [run_id])
+        con.execute(sql("corpus/template_counts_update"))
+        touched = [
+            r[0] for r in con.execute("SELECT DISTINCT outlet_id FROM template_dirty ORDER BY 1").fetchall()
+        ]
+        con.execute("DROP TABLE template_dirty")
+    return touched
 
 
 def counted_documents(db_path: str | Path, outlet_id: str) -> int:

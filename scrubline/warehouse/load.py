@@ -36,13 +36,15 @@ def _load_outlets(con: Connection, files: Mapping[str, str]) -> dict[str, int]:
     return {"outlets_new": created, "outlets_updated": updated}
 
 
-def _load_documents(con: Connection, files: Mapping[str, str], batch_id: str) -> dict[str, int]:
-    """Delete-then-insert documents and their children, keyed by the batch's (doc, capture)."""
+def _load_documents(con: Connection, files: Mapping[str, str], batch_id: str, run_id: str) -> dict[str, int]:
+    """Delete-then-insert documents and their children, keyed by the batch's (doc, capture),
+    then the derived rows (signature, band hashes, template lines) of the versions that need
+    them."""
     docs = files["documents"]
     staged = count(con, "SELECT count(*) FROM read_parquet(?)", [docs])
-    replaced = count(con, sql("load/documents_replaced"), [docs])
+    con.execute(sql("load/replaced_versions"), [docs])
+    replaced = count(con, "SELECT count(*) FROM replaced_versions")
     if replaced:  # only a loaded version has rows to delete: new ones skip scanning the tables
-        con.execute(sql("load/replaced_versions"), [docs])
         con.execute(sql("load/forget_derived"))
         for table in (*_CHILD_TABLES, "documents"):  # whitelisted table names
             con.execute(
@@ -55,6 +57,10 @@ def _load_documents(con: Connection, files: Mapping[str, str], batch_id: str) ->
     for table in _CHILD_TABLES:
         con.execute(sql(f"load/{table}"), [files[table]])
         counts[table] = count(con, "SELECT count(*) FROM read_parquet(?)", [files[table]])
+    con.execute(sql("load/doc_signatures"), [run_id, files["doc_signatures"]])
+    con.execute(sql("load/signature_bands"), [files["signature_bands"]])
+    con.execute(sql("load/template_lines"), [files["template_lines"]])
+    con.execute("DROP TABLE replaced_versions")
     return counts
 
 
@@ -128,7 +134,7 @@ def _load_batch(
         ("captures", lambda c: _load_captures(c, files)),
         ("outlets", lambda c: _load_outlets(c, files)),
         ("changes", lambda c: _record_changes(c, files, run_id, manifest["batch_id"])),
-        ("documents", lambda c: _load_documents(c, files, manifest["batch_id"])),
+        ("documents", lambda c: _load_documents(c, files, manifest["batch_id"], run_id)),
         ("rejects", lambda c: _load_rejects(c, files)),
     ]
     with session(db_path) as con, transaction(con):

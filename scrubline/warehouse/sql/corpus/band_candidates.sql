@@ -2,7 +2,7 @@
 -- one of them. A bucket contributes at most $cap members (by doc_id): mass duplicates share
 -- every bucket, and a few of them connect a new copy to their cluster as well as all would.
 WITH cur AS (
-    SELECT doc_id, capture_id FROM v_documents
+    SELECT doc_id, capture_id FROM v_current_versions
 ),
 q AS (
     SELECT b.doc_id, b.band, b.bucket

@@ -3,7 +3,7 @@
 -- versions), or a version in syndication_state is no longer current (superseded, quarantined).
 WITH cur AS (
     SELECT v.doc_id, v.capture_id
-    FROM v_documents v
+    FROM v_current_versions v
     JOIN doc_signatures s ON s.doc_id = v.doc_id AND s.capture_id = v.capture_id
          AND s.signature_version = $version AND NOT s.is_empty
 ),

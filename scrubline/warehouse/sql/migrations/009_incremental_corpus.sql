@@ -38,3 +38,11 @@ CREATE TABLE IF NOT EXISTS template_state (
     capture_id VARCHAR NOT NULL,
     run_id     VARCHAR NOT NULL
 );
+-- The lines of each document version's normalized text that could be an outlet template
+-- (staged with the batch; a row with the empty line marks a version staged without any).
+CREATE TABLE IF NOT EXISTS template_lines (
+    doc_id     VARCHAR NOT NULL,
+    capture_id VARCHAR NOT NULL,
+    text       VARCHAR NOT NULL,
+    zone       VARCHAR NOT NULL
+);
