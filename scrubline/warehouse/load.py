@@ -42,8 +42,8 @@ def _load_documents(con: Connection, files: Mapping[str, str], batch_id: str, ru
     them."""
     docs = files["documents"]
     staged = count(con, "SELECT count(*) FROM read_parquet(?)", [docs])
-    con.execute(sql("load/replaced_versions"), [docs])
-    replaced = count(con, "SELECT count(*) FROM replaced_versions")
+    replaced = count(con, sql("load/known_versions"), [docs])
+    con.execute(sql("load/replaced_versions"), [docs, replaced])
     if replaced:  # only a loaded version has rows to delete: new ones skip scanning the tables
         con.execute(sql("load/forget_derived"))
         for table in (*_CHILD_TABLES, "documents"):  # whitelisted table names
@@ -85,9 +85,13 @@ def _record_changes(con: Connection, files: Mapping[str, str], run_id: str, batc
             "(SELECT doc_id, capture_id FROM read_parquet(?))",
             [run_id, docs],
         )
-    params = {"docs": docs, "spans": files["removed_spans"], "run_id": run_id}
-    con.execute(sql("load/span_changes"), params)
-    con.execute(sql("load/document_changes"), {"docs": docs, "run_id": run_id, "batch_id": batch_id})
+    changes = {"docs": docs, "run_id": run_id, "batch_id": batch_id}
+    if count(con, sql("load/known_versions"), [docs]):  # a re-run or reprocess: compare outputs
+        spans = {"docs": docs, "spans": files["removed_spans"], "run_id": run_id}
+        con.execute(sql("load/span_changes"), spans)
+        con.execute(sql("load/document_changes"), changes)
+    else:  # only new versions: nothing to compare, no text read back (that grew with the corpus)
+        con.execute(sql("load/document_changes_new"), changes)
     by_change = dict(con.execute(sql("load/changes_by_kind"), [run_id, batch_id]).fetchall())
     staged = count(con, "SELECT count(*) FROM read_parquet(?)", [docs])
     new, changed = by_change.get("new", 0), by_change.get("changed", 0)
