@@ -878,10 +878,14 @@ class MainZoneRule(Rule):
     content lines away from it (footer blurbs past the menus). At most ``GAP_LINES`` content
     lines between two zones (subheadings, list items, captions) belong to the zones.
 
-    v2: ``GAP_LINES`` and ``TAIL_NEAR``."""
+    Precision first: when the lines to remove would hold more than ``MAX_REMOVED`` of the
+    text's characters, the zones are no clear main content (a page of lists, tables or short
+    items, or extracted text the detector mistook for a full page) and nothing is removed.
+
+    v2: ``GAP_LINES`` and ``TAIL_NEAR``. v3: ``MAX_REMOVED``."""
 
     rule_id = "main_zone"
-    version = 2
+    version = 3
     categories = ("navigation", "footer")
     PENALTY = 80
     SENTENCE_WORDS = 8
