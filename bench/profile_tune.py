@@ -12,6 +12,9 @@ recall and full-page text is cleaned by the article rules and by the fullpage ru
 cap; for each (cap, ``MIN_MENU_RUN``, ``MAX_MARKED``) the detector's choice is scored. Rule,
 fixed before looking at valid: among settings whose recall-text F1 on *both* tune halves is at
 most 0.001 below the article profile's, the best sum of the two tune halves' full-page F1.
+(The shipped setting is that rule's pick with ``MIN_MENU_RUN`` 12 instead of 14: a tie on tune,
+recall loss 0.0011 vs 0.0007, full-page sum +0.0006; 14 fails the traf full-page floor on valid.
+``bench/RESULTS.md``, 2026-12-02, issue 15 second pass, says so.)
 
 Usage::
 
@@ -116,12 +119,22 @@ def gates() -> None:
     finally:
         MainZoneRule.MAX_REMOVED = shipped_cap
 
+    def tally(page: devsets.Page, out: str) -> devsets.Tally:
+        t = devsets.Tally()
+        devsets.score(t, page, out)
+        return t
+
+    scored = {k: [tally(t[0], o) for t, o in zip(texts, v, strict=True)] for k, v in outs.items()}
+
     def figures(cap: float, min_run: int, max_marked: float) -> dict[str, float]:
         tallies: dict[str, devsets.Tally] = {}
         for k, (page, input_name, _, st) in enumerate(texts):
             full = det.score_of(st) >= det.THRESHOLD and st.longest_run >= min_run and st.marked <= max_marked
-            key = f"{page.set}/{page.half}/{input_name}"
-            devsets.score(tallies.setdefault(key, devsets.Tally()), page, outs[cap if full else "article"][k])
+            one = scored[cap if full else "article"][k]
+            t = tallies.setdefault(f"{page.set}/{page.half}/{input_name}", devsets.Tally())
+            t.tp, t.fp, t.fn, t.tn = t.tp + one.tp, t.fp + one.fp, t.fn + one.fn, t.tn + one.tn
+            t.precisions += one.precisions
+            t.recalls += one.recalls
         return {k: t.prf(k[:4])[2] for k, t in tallies.items()}
 
     never = figures(caps[0], 10**9, 1.0)
