@@ -131,6 +131,24 @@ def test_main_zone_keeps_pages_without_body() -> None:
     assert Engine(profile="fullpage").run(text)[0] == text
 
 
+def test_main_zone_removes_nothing_when_it_would_take_most_of_the_text() -> None:
+    """v3: a short dense paragraph among many lines of short items (a recipe's ingredient
+    list, a documentation page's option list): the zone is no clear main content, so the
+    items stay; with a menu around a real article the menu still goes."""
+    rule = MainZoneRule()
+    prose = "The dough rests for an hour before it is rolled out and cut into small squares."
+    items = "".join(f"{n} g of item number {n}\n" for n in range(10, 70))
+    text = f"{items}\n{prose}\n"
+    doc = DocView(text)
+    assert rule.zones(doc)  # there is a zone, but everything else would go
+    assert list(rule.detect(doc)) == []
+    assert Engine(profile="fullpage").run(text)[0] == text
+    menu = "".join(f"{w}\n" for w in ("Home", "News", "Sport", "Weather", "Contact", "Log in"))
+    page = f"{menu}\n{BODY}\n{BODY}\n"
+    spans = list(rule.detect(DocView(page)))
+    assert spans and page[spans[0].start : spans[0].end].startswith("Home")
+
+
 def test_seed_like_section_heading_stays() -> None:
     text = f"{BODY}\n\nNagorno-Karabakh conflict\n\n{BODY}\n"
     for engine in ENGINES:

@@ -10,7 +10,15 @@ import html_text
 import pytest
 
 from scrubline.boilerplate import Engine, restore
-from scrubline.boilerplate.profile import THRESHOLD, choose_profile, fullpage_score, line_shares
+from scrubline.boilerplate.profile import (
+    MAX_MARKED,
+    MIN_MENU_RUN,
+    THRESHOLD,
+    choose_profile,
+    fullpage_score,
+    line_shares,
+    line_stats,
+)
 from scrubline.clean import CleanContext, fullpage_variant, process
 from scrubline.cli import main
 from scrubline.extract import extract_html
@@ -29,7 +37,7 @@ PROSE = (
     "Work is expected to start next spring, and the first trams could run within four years if "
     "the regional government confirms its share of the funding this summer.\n"
 )
-MENU = "Home\nNews\nSport\nCulture\nWeather\nContact\nLog in\nSubscribe\n"
+MENU = "Home\nNews\nSport\nCulture\nWeather\nTravel\nScience\nOpinion\nPodcasts\nContact\nLog in\nSubscribe\n"
 TEASERS = (
     "More stories\nFlooding closes two roads\nNew school opens\nLocal team wins cup\n"
     "Museum reopens after repairs\nMarket moves to square\n"
@@ -50,6 +58,29 @@ def test_short_texts_stay_article_and_blank_lines_do_not_break_a_menu_run():
     assert fullpage_score("Home\nNews\nSport") == 0.0  # too few lines to judge
     runs, short, _thin, lines = line_shares("Home\n\nNews\n\nSport\nA line that is long enough here")
     assert lines == 4 and runs == pytest.approx(3 / 4) and short == pytest.approx(3 / 4)
+
+
+def test_without_a_long_run_of_short_lines_the_text_stays_article():
+    # extracted text with subheadings and short lists: many short lines, in short runs only
+    section = "Background\nThe plan\nKey dates\n" + PROSE
+    text = section * 6
+    st = line_stats(text)
+    assert fullpage_score(text) >= THRESHOLD and st.longest_run < MIN_MENU_RUN
+    assert choose_profile(text).profile == "article"
+    # the same text with a page menu in front of it is full-page text
+    assert choose_profile(MENU + text).profile == "fullpage"
+
+
+def test_list_and_table_markup_marks_extracted_text():
+    items = "".join(f"{word}\n" for word in ("Flour", "Sugar", "Butter", "Eggs", "Milk", "Salt") * 3)
+    plain = items + PROSE
+    assert choose_profile(plain).profile == "fullpage"  # a long run of short lines
+    marked = "".join(f"- {line}\n" for line in items.splitlines()) + PROSE
+    assert line_stats(marked).marked > MAX_MARKED and choose_profile(marked).profile == "article"
+    table = "".join(f"| {line} | 100 g |\n" for line in items.splitlines()) + PROSE
+    assert choose_profile(table).profile == "article"
+    # a page menu written with separators ("Home | News") is no table markup
+    assert line_stats("Home | News | Sport\n" + plain).marked == 0.0
 
 
 def test_a_requested_profile_wins_and_unknown_ones_are_refused():
@@ -90,15 +121,19 @@ def test_process_picks_the_profile_records_it_and_keeps_the_ledger_exact():
 def test_real_pages_visible_text_is_fullpage_and_scores_above_their_extraction():
     pages = sorted(DATA.glob("*.html"))
     assert pages
-    articles = 0
+    articles = fullpages = 0
     for page in pages:
         html = page.read_text(encoding="utf-8", errors="replace")
         visible = html_text.extract_text(html, guess_layout=True)
         extracted = extract_html(html).text or ""
-        assert choose_profile(visible).profile == "fullpage", page
         assert fullpage_score(visible) > fullpage_score(extracted), page
+        full = choose_profile(visible).profile == "fullpage"
+        fullpages += full
+        if not full:  # only the menu-run gate may keep a page's visible text article
+            assert line_stats(visible).longest_run < MIN_MENU_RUN, page
         articles += choose_profile(extracted).profile == "article"
     assert articles >= len(pages) - 1
+    assert fullpages >= len(pages) - 1
 
 
 def test_clean_cli_records_the_profile_per_document(tmp_path: Path):

@@ -878,10 +878,14 @@ class MainZoneRule(Rule):
     content lines away from it (footer blurbs past the menus). At most ``GAP_LINES`` content
     lines between two zones (subheadings, list items, captions) belong to the zones.
 
-    v2: ``GAP_LINES`` and ``TAIL_NEAR``."""
+    Precision first: when the lines to remove would hold more than ``MAX_REMOVED`` of the
+    text's characters, the zones are no clear main content (a page of lists, tables or short
+    items, or extracted text the detector mistook for a full page) and nothing is removed.
+
+    v2: ``GAP_LINES`` and ``TAIL_NEAR``. v3: ``MAX_REMOVED``."""
 
     rule_id = "main_zone"
-    version = 2
+    version = 3
     categories = ("navigation", "footer")
     PENALTY = 80
     SENTENCE_WORDS = 8
@@ -890,6 +894,7 @@ class MainZoneRule(Rule):
     SECONDARY = 0.3
     GAP_LINES = 4
     TAIL_NEAR = 3
+    MAX_REMOVED = 0.85
 
     def scores(self, doc: DocView) -> list[float]:
         penalty, half = self.PENALTY, self.PENALTY / 2
@@ -956,13 +961,19 @@ class MainZoneRule(Rule):
         first, last = zones[0][0], zones[-1][1]
         tail_limit = self._tail_limit(words, last)
         evidence = "outside the dense zones " + ", ".join(f"{a}-{b}" for a, b in zones[:6])
+        raw = doc.raw_lines
+        drop = [
+            not (inside[i] or not words[i] or (
+                words[i] >= self.KEEP_WORDS and raw[i].rstrip()[-1:] in _TERMINAL_CHARS and i <= tail_limit
+            ))
+            for i in range(n)
+        ]  # fmt: skip
+        total = sum(len(line.strip()) for line in raw)
+        if not total or sum(len(raw[i].strip()) for i in range(n) if drop[i]) > self.MAX_REMOVED * total:
+            return
         run: list[int] = []
         for i in range(n + 1):
-            keep = i == n or inside[i] or not words[i] or (
-                words[i] >= self.KEEP_WORDS and doc.raw_lines[i].rstrip()[-1:] in _TERMINAL_CHARS
-                and i <= tail_limit
-            )
-            if keep:
+            if i == n or not drop[i]:
                 if run:
                     category = "navigation" if run[0] < first else "footer"
                     yield self.span(doc, run[0], run[-1], category, evidence)
