@@ -202,11 +202,10 @@ def extractor_version() -> str:
     """Identity of the HTML -> text step, stored with every HTML document so ``scrubline verify``
     can tell "extractor changed" from a real mismatch: trafilatura and lxml versions plus
     scrubline's ``EXTRACT_VERSION`` (its post-processing shapes the text too)."""
-    import lxml
-
     from . import extract
+    from .markup import lxml_version
 
-    return f"{extract.EXTRACTOR_ID}+lxml-{lxml.__version__}+extract-v{extract.EXTRACT_VERSION}"
+    return f"{extract.EXTRACTOR_ID}+lxml-{lxml_version()}+extract-v{extract.EXTRACT_VERSION}"
 
 
 def _title_from_text(text: str) -> str | None:
