@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
+from scrubline import arrow
 
 from .db import insert_rows, query, query_table, session, sql, transaction
 
@@ -24,7 +24,7 @@ def store_signatures(db_path: str | Path, run_id: str, records: list[dict[str, A
     if not records:
         return 0
     now = datetime.now(UTC)
-    rows = pa.Table.from_pylist([{**r, "run_id": run_id, "computed_at": now} for r in records])
+    rows = arrow.from_rows([{**r, "run_id": run_id, "computed_at": now} for r in records])
     with session(db_path) as con, transaction(con):
         return insert_rows(
             con, "doc_signatures", rows, replace_on=("doc_id", "capture_id", "signature_version")
@@ -47,9 +47,9 @@ def replace_clusters(
         con.execute("DELETE FROM syndication_clusters")
         if not clusters:
             return 0
-        rows = pa.Table.from_pylist([{**c, "run_id": run_id, "computed_at": now} for c in clusters])
+        rows = arrow.from_rows([{**c, "run_id": run_id, "computed_at": now} for c in clusters])
         insert_rows(con, "syndication_clusters", rows)
-        insert_rows(con, "cluster_members", pa.Table.from_pylist(members))
+        insert_rows(con, "cluster_members", arrow.from_rows(members))
     return len(clusters)
 
 
@@ -70,7 +70,7 @@ def store_templates(
     with session(db_path) as con, transaction(con):
         con.execute("DELETE FROM boilerplate_templates WHERE list_contains(?, outlet_id)", [outlet_ids])
         if rows:
-            table = pa.Table.from_pylist([{**r, "run_id": run_id, "mined_at": now} for r in rows])
+            table = arrow.from_rows([{**r, "run_id": run_id, "mined_at": now} for r in rows])
             insert_rows(con, "boilerplate_templates", table)
     return len(rows)
 
