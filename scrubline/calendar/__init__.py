@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from scrubline.yamlfile import load_yaml
 
 CALENDAR_DIR = Path(__file__).parent
 
@@ -21,7 +21,7 @@ CALENDAR_DIR = Path(__file__).parent
 @cache
 def _languages() -> tuple[dict[str, Any], ...]:
     return tuple(
-        yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(CALENDAR_DIR.glob("*.yaml"))
+        load_yaml(path) for path in sorted(CALENDAR_DIR.glob("*.yaml"))
     )
 
 
