@@ -55,3 +55,10 @@ def date_line_months() -> tuple[str, ...]:
 def weekdays() -> tuple[str, ...]:
     """Weekday names of every language."""
     return tuple(dict.fromkeys(day for data in _languages() for day in data.get("weekdays") or ()))
+
+
+@cache
+def day_month_words() -> tuple[str, ...]:
+    """Words between a day and its month name in a dateline's date ("3 de marzo"), every
+    language (``scrubline.dateline``)."""
+    return tuple(sorted({w for data in _languages() for w in data.get("day_month_words") or ()}))
