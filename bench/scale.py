@@ -151,7 +151,8 @@ def run(folder: Path, db: Path, summary_json: Path, args: argparse.Namespace, da
     docs = summary.get("documents", 0)
     return {"wall_s": round(wall, 1), "documents": docs, "inputs": summary.get("inputs"),
             "docs_per_s": round(docs / wall, 1), "peak_rss_mb": round(peak / 2**20),
-            "timings": summary.get("timings", {})}  # fmt: skip
+            "timings": summary.get("timings", {}),
+            "flow_peak_rss_mb_after": summary.get("peak_rss_mb", {})}  # fmt: skip
 
 
 def dask_compare(work: Path, args: argparse.Namespace) -> None:

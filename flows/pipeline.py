@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import resource
 import subprocess
 import time
 import traceback
@@ -42,7 +43,7 @@ from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
 
 import scrubline  # noqa: E402
-from scrubline import lineage, rawstore, syndication, warehouse  # noqa: E402
+from scrubline import cluster_update, lineage, rawstore, template_update, warehouse  # noqa: E402
 from scrubline.batch import (  # noqa: E402
     DEFAULT_TIME_LIMIT,
     BatchJob,
@@ -51,7 +52,6 @@ from scrubline.batch import (  # noqa: E402
     shared_pool,
     write_context,
 )
-from scrubline.boilerplate.templates import mine_templates  # noqa: E402
 from scrubline.clean import CleanContext, extractor_version  # noqa: E402
 from scrubline.ingest import FetchConfig, FetchState, IngestReport, ManifestError, iter_inputs, load_sources  # noqa: E402
 from scrubline.records import PIPELINE_VERSION, Capture, Reject  # noqa: E402
@@ -63,8 +63,6 @@ from . import progress  # noqa: E402
 #: (Prefect struggles with thousands of task runs), small enough that a killed run, or a
 #: document past the time limit (its batch is cleaned again), loses little work.
 DEFAULT_BATCH_SIZE = 500
-#: An outlet's line becomes a template when it recurs in this many of its documents.
-MIN_TEMPLATE_SUPPORT = 3
 
 
 def git_commit() -> str | None:
@@ -92,6 +90,12 @@ def environment() -> dict[str, str]:
         except PackageNotFoundError:
             continue
     return versions
+
+
+def peak_rss_mb() -> int:
+    """The peak resident memory of this process so far, in MiB (Linux reports KiB): recorded
+    after each stage, it shows which stage raised the flow's peak."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
 
 def pause_point(name: str) -> None:
@@ -197,33 +201,22 @@ def validate(db_path: str, run_id: str, site_dir: str) -> dict[str, Any]:
 
 @task(cache_policy=NO_CACHE)
 def syndicate(db_path: str, run_id: str) -> dict[str, int]:
-    """Sign new document versions (MinHash) and recompute near-duplicate clusters."""
-    todo = warehouse.unsigned_documents(db_path, syndication.SIGNATURE_VERSION)
-    records = syndication.signature_records([(d, c) for d, c, _ in todo], [t for _, _, t in todo])
-    warehouse.store_signatures(db_path, run_id, records)
-    rows = warehouse.signature_rows(db_path, syndication.SIGNATURE_VERSION)
-    clusters, members = syndication.cluster_records(rows)
-    warehouse.replace_clusters(db_path, run_id, clusters, members)
-    return {"signed": len(records), "clusters": len(clusters),
-            "multi_outlet_clusters": sum(1 for c in clusters if c["n_outlets"] >= 2)}  # fmt: skip
+    """Sign new document versions (MinHash) and update the near-duplicate clusters they touch."""
+    return cluster_update.update_syndication(db_path, run_id)
 
 
 @task(cache_policy=NO_CACHE)
 def learn_templates(db_path: str, run_id: str) -> dict[str, int]:
-    """Mine lines that recur across each outlet's documents; later runs remove them."""
-    texts = warehouse.outlet_texts(db_path, MIN_TEMPLATE_SUPPORT)
-    mined = mine_templates(texts, min_support=MIN_TEMPLATE_SUPPORT)
-    rows = [row for template_set in mined.values() for row in template_set.to_rows()]
-    warehouse.store_templates(db_path, run_id, sorted({o for o, _, _ in texts}), rows)
-    return {"outlets": len(mined), "templates": len(rows)}
+    """Count the lines of new document versions per outlet and re-mine the outlets they touch;
+    later runs remove the lines that recur."""
+    return template_update.update_templates(db_path, run_id)
 
 
 @task(cache_policy=NO_CACHE)
 def publish(db_path: str, published_path: str) -> str:
-    """Atomically replace the analysts' read-only copy of the warehouse. Without the fts index:
-    rebuilding it was most of every publish (26 of 29 s at 4,000 documents) and grew with the
-    corpus; ``warehouse.search`` indexes a copy without one at query time."""
-    return str(warehouse.publish(db_path, published_path, fts=False))
+    """Bring the analysts' lake up to date with what this run (and any run not published yet)
+    wrote, in one DuckLake transaction: the cost of the new work, not of the corpus."""
+    return str(warehouse.publish(db_path, published_path))
 
 
 def resolve_input(path: str) -> str:
@@ -501,6 +494,8 @@ def _locked_run(
                                "abandoned_runs": abandoned}  # fmt: skip
     timings: dict[str, float] = {}
     summary["timings"] = timings
+    memory: dict[str, int] = {"start": peak_rss_mb()}
+    summary["peak_rss_mb"] = memory  # the flow process's peak so far, after each stage
     staging_root = Path(db).parent / "staging" / run_id
     context_path = str(write_context(ctx, staging_root / "context.pkl"))
     ingest_counts: dict[str, int] = {}
@@ -513,6 +508,7 @@ def _locked_run(
                                        bool(params.get("allow_private_hosts")))  # fmt: skip
             loaded, inputs = _clean_and_load(orchestrator, logger, stream, run_id, db, raw_dir, staging_root,
                                              context_path, params, timings)  # fmt: skip
+        memory["clean_and_load"] = peak_rss_mb()
         summary["cleaned_by"] = params.pop("_cleaned_by", [])  # pids of the processes that ran the tasks
         if not reprocess:
             summary["ingest"] = ingest_counts
@@ -529,6 +525,7 @@ def _locked_run(
             began = time.perf_counter()
             summary[key] = orchestrator.call(fn, *args)
             timings[key] = round(time.perf_counter() - began, 3)
+            memory[key] = peak_rss_mb()
         dq_ok = summary.get("dq", {}).get("success", True)
         status = "completed" if dq_ok else "failed"
     finally:
@@ -540,6 +537,7 @@ def _locked_run(
         began = time.perf_counter()
         summary["published"] = orchestrator.call(publish, db, published_path)
         timings["publish"] = round(time.perf_counter() - began, 3)
+        memory["publish"] = peak_rss_mb()
     summary["status"] = status
     return summary
 

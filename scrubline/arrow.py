@@ -31,6 +31,9 @@ COLUMN_TYPES: dict[str, pa.DataType] = {
     "timestamp": pa.timestamp("us", tz="UTC"),
     "list<string>": pa.list_(pa.string()),
     "list<int32>": pa.list_(pa.int32()),
+    "binary": pa.binary(),
+    "uint8": pa.uint8(),
+    "uint64": pa.uint64(),
 }
 
 
@@ -54,9 +57,18 @@ def from_rows(rows: Sequence[Mapping[str, Any]], schema: Schema | None = None) -
     return pa.Table.from_pylist(list(rows), schema=schema)
 
 
-def from_columns(columns: Mapping[str, Sequence[Any]]) -> Table:
-    """A table of equal-length columns by name."""
-    return pa.table(dict(columns))
+def from_columns(
+    columns: Mapping[str, Sequence[Any]],
+    schema: Schema | None = None,
+    *,
+    types: Mapping[str, str] | None = None,
+) -> Table:
+    """A table of equal-length columns by name; ``types`` (column -> a ``COLUMN_TYPES`` name)
+    fixes the type of some columns, ``schema`` of all."""
+    data: dict[str, Any] = dict(columns)
+    for name, type_name in (types or {}).items():
+        data[name] = pa.array(data[name], COLUMN_TYPES[type_name])
+    return pa.table(data, schema=schema)
 
 
 def write_parquet(table: Table, path: Path) -> None:

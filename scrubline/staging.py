@@ -4,6 +4,13 @@ A batch directory holds one Parquet file per warehouse table plus ``manifest.jso
 written in a temporary sibling directory and renamed into place, so a reader sees either no
 batch or a complete one. Columns mirror the warehouse migrations (JSON columns as JSON
 strings); the loader adds ``loaded_at`` and the quarantine flags. No duckdb here: pyarrow only.
+
+Besides the tables' rows, a batch carries what the corpus-wide steps need from each document,
+computed here, where the text already is, so they never read texts back from the warehouse:
+its MinHash signature and LSH band hashes (``doc_signatures``, ``signature_bands``) and the
+lines of its normalized text that could be an outlet template (``template_lines``; every
+document has a row with the empty line, so "counted, no candidate line" differs from "not
+staged").
 """
 
 from __future__ import annotations
@@ -19,11 +26,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scrubline import arrow
+from scrubline import arrow, syndication
+from scrubline.boilerplate.templates import document_lines
 from scrubline.records import Capture, CleanResult, Document, Outlet, Reject
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 SCHEMAS: dict[str, arrow.Schema] = {
     "documents": arrow.schema(
@@ -83,8 +91,25 @@ SCHEMAS: dict[str, arrow.Schema] = {
             ("provisional", "bool"), ("notes", "string"),
         ]
     ),
+    "doc_signatures": arrow.schema(
+        [
+            ("doc_id", "string"), ("capture_id", "string"), ("signature_version", "string"),
+            ("content_hash", "string"), ("signature", "binary"), ("is_empty", "bool"),
+        ]
+    ),
+    "signature_bands": arrow.schema(
+        [
+            ("signature_version", "string"), ("doc_id", "string"), ("capture_id", "string"),
+            ("band", "uint8"), ("bucket", "uint64"),
+        ]
+    ),
+    "template_lines": arrow.schema(
+        [("doc_id", "string"), ("capture_id", "string"), ("text", "string"), ("zone", "string")]
+    ),
 }
 TABLES: tuple[str, ...] = tuple(SCHEMAS)
+#: Tables derived from the documents' texts (not part of the batch's identity).
+DERIVED = ("doc_signatures", "signature_bands", "template_lines")
 
 
 def to_json(value: Any) -> str | None:
@@ -188,6 +213,24 @@ def _result_rows(results: list[CleanResult], run_id: str) -> dict[str, list[dict
     return {"documents": docs, "removed_spans": spans, "footnotes": notes, "links": links}
 
 
+def _derived_columns(docs: list[dict[str, Any]]) -> dict[str, dict[str, list[Any]]]:
+    """The derived tables' columns for the (deduplicated) document rows: signatures and band
+    hashes of the clean text (vectorised over the batch), candidate template lines of the
+    normalized text."""
+    keys = [(d["doc_id"], d["capture_id"]) for d in docs]
+    records = syndication.signature_records(keys, [d["text"] for d in docs])
+    signatures = {name: [r[name] for r in records] for name in SCHEMAS["doc_signatures"].names}
+    bands = syndication.band_records(keys, syndication.signature_from_bytes(signatures["signature"]))
+    lines: dict[str, list[Any]] = {"doc_id": [], "capture_id": [], "text": [], "zone": []}
+    for (doc_id, capture_id), d in zip(keys, docs, strict=True):
+        for text, zone in [("", "head"), *document_lines(d["text_normalized"])]:
+            lines["doc_id"].append(doc_id)
+            lines["capture_id"].append(capture_id)
+            lines["text"].append(text)
+            lines["zone"].append(zone)
+    return {"doc_signatures": signatures, "signature_bands": bands, "template_lines": lines}
+
+
 def _capture_rows(
     captures: list[Capture], run_id: str, raw_paths: Mapping[str, str]
 ) -> list[dict[str, Any]]:
@@ -237,6 +280,8 @@ def _batch_id(run_id: str, rows: Mapping[str, list[dict[str, Any]]]) -> str:
     """Deterministic id of the logical batch: run + the keys of every staged row."""
     h = hashlib.sha256(run_id.encode())
     for table in TABLES:
+        if table in DERIVED:  # functions of the documents, hashed already
+            continue
         for row in rows[table]:
             h.update(json.dumps([table, *(row[c] for c in _KEYS[table])]).encode())
     return h.hexdigest()[:32]
@@ -266,13 +311,16 @@ def write_batch(
     rows["outlets"] = _outlet_rows(outlets)
     dropped: dict[str, int] = {}
     for table in TABLES:
-        rows[table], dropped[table] = _first_by_key(rows[table], _KEYS[table])
+        if table not in DERIVED:
+            rows[table], dropped[table] = _first_by_key(rows[table], _KEYS[table])
+    derived = _derived_columns(rows["documents"])
     manifest = {
         "format": FORMAT_VERSION,
         "run_id": run_id,
         "batch_id": _batch_id(run_id, rows),
         "created_at": now.isoformat(),
-        "counts": {t: len(rows[t]) for t in TABLES},
+        "counts": {**{t: len(rows[t]) for t in TABLES if t not in DERIVED},
+                   **{t: len(next(iter(c.values()))) for t, c in derived.items()}},  # fmt: skip
         "dropped": {t: n for t, n in dropped.items() if n},
         "files": {t: f"{t}.parquet" for t in TABLES},
     }
@@ -281,7 +329,9 @@ def write_batch(
     tmp.mkdir()
     try:
         for table in TABLES:
-            arrow.write_parquet(arrow.from_rows(rows[table], SCHEMAS[table]), tmp / f"{table}.parquet")
+            data = (arrow.from_columns(derived[table], SCHEMAS[table]) if table in DERIVED
+                    else arrow.from_rows(rows[table], SCHEMAS[table]))  # fmt: skip
+            arrow.write_parquet(data, tmp / f"{table}.parquet")
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         _swap_into_place(tmp, staging_dir)
     except BaseException:

@@ -85,6 +85,7 @@ __all__ = [
     "SIGNATURE_VERSION",
     "THRESHOLD",
     "Cluster",
+    "band_hashes",
     "LSHIndex",
     "cluster",
     "content_hash",
@@ -515,6 +516,23 @@ def _band_hash(sig: np.ndarray, band: int, rows: int) -> np.ndarray:
     return h
 
 
+def band_hashes(signatures: np.ndarray, bands: int = BANDS, rows: int = ROWS) -> np.ndarray:
+    """The LSH bucket of each signature in each band, ``(n, bands)`` uint64: what the warehouse
+    stores to find a new document's candidates by a join instead of rebuilding the index.
+    The same hashes :class:`LSHIndex` sorts on.
+
+    >>> sig = signatures(["one text of several words here", "one text of several words here"])
+    >>> h = band_hashes(sig)
+    >>> h.shape, h.dtype, bool((h[0] == h[1]).all())
+    ((2, 32), dtype('uint64'), True)
+    """
+    sig = np.asarray(signatures, dtype=np.uint32).reshape(-1, NUM_PERM)
+    out = np.empty((sig.shape[0], bands), dtype=_U64)
+    for b in range(bands):
+        out[:, b] = _band_hash(sig, b, rows)
+    return out
+
+
 def _bucket_pairs(order: np.ndarray, sorted_vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of row ids sharing a value. Buckets up to ``_MAX_BUCKET_ALL_PAIRS`` give all
     pairs; larger ones (mass duplicates) a chain plus a star to their first member, which
@@ -809,6 +827,23 @@ def signature_records(keys: Sequence[tuple[str, str]], texts: Sequence[str]) -> 
         }
         for (doc_id, capture_id), content, sig in zip(keys, hashes, sigs, strict=True)
     ]
+
+
+def band_records(keys: Sequence[tuple[str, str]], signatures: np.ndarray) -> dict[str, Any]:
+    """``signature_bands`` columns for keyed signatures (empty ones have no bands: they are
+    never candidates), as column lists."""
+    sig = np.asarray(signatures, dtype=np.uint32).reshape(-1, NUM_PERM)
+    keep = np.flatnonzero(~(sig == EMPTY_SIGNATURE).all(axis=1))
+    hashes = band_hashes(sig[keep])
+    n = hashes.shape[1]
+    kept = [keys[i] for i in keep.tolist()]
+    return {
+        "signature_version": [SIGNATURE_VERSION] * (len(kept) * n),
+        "doc_id": [k[0] for k in kept for _ in range(n)],
+        "capture_id": [k[1] for k in kept for _ in range(n)],
+        "band": list(range(n)) * len(kept),
+        "bucket": hashes.ravel().tolist(),
+    }
 
 
 def cluster_records(

@@ -13,12 +13,21 @@ from scrubline import warehouse
 from scrubline.cli import main
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "published" / "w.duckdb"
-    with warehouse.session(path, migrate=False) as con:
-        con.execute("CREATE TABLE t (id INTEGER, name VARCHAR, note VARCHAR)")
-        con.execute("INSERT INTO t VALUES (1, 'alpha', NULL), (2, 'beta', ?)", ["x" * 100])
+@pytest.fixture(params=["duckdb file", "published lake"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """The same table in a DuckDB file and in a published DuckLake: ``sql`` reads either."""
+    if request.param == "duckdb file":
+        path = tmp_path / "published" / "w.duckdb"
+        with warehouse.session(path, migrate=False) as con:
+            con.execute("CREATE TABLE t (id INTEGER, name VARCHAR, note VARCHAR)")
+            con.execute("INSERT INTO t VALUES (1, 'alpha', NULL), (2, 'beta', ?)", ["x" * 100])
+        return path
+    path = tmp_path / "published" / "w.ducklake"
+    with warehouse.session(":memory:", migrate=False) as con:
+        warehouse.db.attach_lake(con, path, "lake", read_only=False)
+        con.execute("CREATE TABLE lake.t (id INTEGER, name VARCHAR, note VARCHAR)")
+        con.execute("INSERT INTO lake.t VALUES (1, 'alpha', NULL), (2, 'beta', ?)", ["x" * 100])
+        con.execute("DETACH lake")
     return path
 
 
@@ -43,6 +52,8 @@ def outside(tmp_path: Path) -> Path:
         "LOAD '{secret}'",
         "SET enable_external_access = true",
         "CREATE TABLE u AS SELECT 1",
+        "INSERT INTO t VALUES (3, 'gamma', NULL)",
+        "DROP TABLE t",
     ],
 )
 def test_analyst_sql_cannot_touch_files_or_write(

@@ -130,7 +130,7 @@ def test_run_with_a_relative_database_path_validates_and_publishes(tmp_path: Pat
     assert main(["run", str(seeds_dir()), "--db", "rel/w.duckdb", "--no-prefect", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "data quality: passed" in out
-    assert (tmp_path / "rel" / "published" / "w.duckdb").is_file()
+    assert (tmp_path / "rel" / "published" / "w.ducklake").is_file()
     assert (tmp_path / "rel" / "dq_site" / "index.html").is_file()
 
 

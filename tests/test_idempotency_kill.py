@@ -18,7 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 from prefect.settings import PREFECT_API_URL
 from prefect.testing.utilities import prefect_test_harness
@@ -72,7 +71,7 @@ def changed(home: Path) -> Path:
 
 
 def snapshot(db: Path, tables=DATA) -> dict[str, list]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = wh.connect(db, read_only=True)  # a DuckDB file or a published lake
     try:
         return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in tables}
     finally:
@@ -113,7 +112,7 @@ def test_sigkill_before_the_first_batch_commits_leaves_the_warehouse_unchanged(
     try:
         wait_for(proc, tmp_path / f"{point}.reached")
         # a second process reads the analysts' copy while the run holds the warehouse
-        con = duckdb.connect(str(published), read_only=True)
+        con = wh.connect(published, read_only=True)
         assert con.execute("SELECT count(*) FROM v_documents").fetchone() == (5,)
         con.close()
         kill(proc)

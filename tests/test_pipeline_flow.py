@@ -6,12 +6,12 @@ import re
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 from helpers import QuietHandler, local_server
 from prefect.testing.utilities import prefect_test_harness
 
 from flows.pipeline import pipeline
+from scrubline import warehouse
 from scrubline.resources import seeds_dir
 
 
@@ -41,7 +41,7 @@ def first_run(prefect_api, inputs, tmp_path_factory):
 
 
 def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = warehouse.connect(db, read_only=True)  # a DuckDB file or a published lake
     try:
         return con.execute(sql, params or []).fetchall()
     finally:

@@ -138,7 +138,7 @@ def _dq_row(name: str, success: bool, severity: str = "warning") -> dict:
 
 def test_dq_results_over_runs_and_data_docs_link(published: Path, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
-    shutil.copy(published, db)
+    shutil.copy(published.parent.parent / "scrubline.duckdb", db)  # the working database
     warehouse.store_dq_results(db, "run-0001-first", [
         _dq_row("documents.outlet_id_present", True), _dq_row("documents.text_not_empty", True)])
     warehouse.store_dq_results(db, "run-0002-second", [

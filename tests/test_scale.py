@@ -16,7 +16,7 @@ import pytest
 from prefect.testing.utilities import prefect_test_harness
 
 from flows.pipeline import pipeline, run_plain
-from scrubline import rawstore, staging
+from scrubline import rawstore, staging, warehouse
 from scrubline.batch import SLOW_MARKER_ENV, BatchJob, CaptureRef, WorkerPool, write_context
 from scrubline.clean import CleanContext
 from scrubline.records import Capture
@@ -105,7 +105,7 @@ def _corpus(folder: Path, n: int, slow: bool = False) -> Path:
 
 
 def _rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = warehouse.connect(db, read_only=True)  # a DuckDB file or a published lake
     try:
         return con.execute(sql).fetchall()
     finally:

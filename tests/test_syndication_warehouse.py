@@ -43,7 +43,7 @@ def test_a_republished_copy_forms_a_cross_outlet_cluster(tmp_path: Path) -> None
     run_without_prefect(db, tmp_path, "run-1", [inputs], CleanContext.default())
 
     result = syndicate.fn(str(db), "run-1")
-    assert result["signed"] == 6
+    assert warehouse.query(db, "SELECT count(*) FROM doc_signatures") == [(6,)]  # staged with the batch
     assert result["multi_outlet_clusters"] == 1
 
     rows = warehouse.query(
@@ -58,6 +58,6 @@ def test_a_republished_copy_forms_a_cross_outlet_cluster(tmp_path: Path) -> None
     )
     assert edges == [("washingtonexaminer", "tass", 1)]
 
-    again = syndicate.fn(str(db), "run-2")  # nothing new to sign; clusters recomputed, not duplicated
-    assert again["signed"] == 0
+    again = syndicate.fn(str(db), "run-2")  # nothing new: nothing re-clustered, nothing duplicated
+    assert again["signed"] == 0 and again["dirty"] == 0
     assert warehouse.query(db, "SELECT count(*) FROM cluster_members") == [(2,)]

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import FETCHED_AT, SEED_IDS, make_capture, make_result, seed_batch
 
-from scrubline import staging
+from scrubline import staging, syndication
 from scrubline import warehouse as wh
 from scrubline.records import Outlet, Reject
 
@@ -80,8 +80,14 @@ def test_write_batch_writes_every_table_and_a_manifest(tmp_path: Path, batch) ->
     results, captures, rejects, outlets = batch
     out = staging.write_batch(tmp_path / "b", results, captures, rejects, outlets, "run-1")
     manifest = staging.read_manifest(out)
-    assert manifest["counts"] == {"documents": 5, "removed_spans": 6, "footnotes": 15,
-                                  "links": 5, "captures": 5, "rejects": 1, "outlets": 5}
+    counts = manifest["counts"]
+    lines = counts.pop("template_lines")
+    assert counts == {"documents": 5, "removed_spans": 6, "footnotes": 15, "links": 5, "captures": 5,
+                      "rejects": 1, "outlets": 5, "doc_signatures": 5, "signature_bands": 5 * 32}
+    assert lines >= 5  # the empty line of each document, and its candidate template lines
+    sigs = pq.read_table(out / "doc_signatures.parquet").to_pylist()
+    texts = {r.document.doc_id: r.document.text for r in results}
+    assert all(s["content_hash"] == syndication.content_hash(texts[s["doc_id"]]) for s in sigs)
     docs = pq.read_table(out / "documents.parquet").to_pylist()
     by_id = {d["doc_id"]: d for d in docs}
     for r in results:
@@ -325,8 +331,9 @@ def test_dq_results_replace_per_run_and_suite(loaded: Path) -> None:
 
 
 def test_publish_makes_a_read_only_searchable_copy(loaded: Path, tmp_path: Path) -> None:
-    published = wh.publish(loaded, tmp_path / "pub" / "scrubline.duckdb")
-    assert sorted(p.name for p in published.parent.iterdir()) == ["scrubline.duckdb"]
+    published = wh.publish(loaded, tmp_path / "pub" / "scrubline.ducklake")
+    names = sorted(p.name for p in published.parent.iterdir())
+    assert names == ["scrubline.ducklake", "scrubline.ducklake.files"]
     assert count(published, "SELECT count(*) FROM v_documents") == 5
     con = wh.connect(published, read_only=True)
     try:
@@ -387,13 +394,13 @@ from scrubline import warehouse
 db, go = sys.argv[1], Path(sys.argv[2])
 sql = "SELECT count(*) FROM v_document_history"
 con = warehouse.connect(db, read_only=True)
+con.execute("BEGIN")  # one snapshot for the whole transaction
 print("before", con.execute(sql).fetchone()[0], flush=True)
 while not go.exists():
     time.sleep(0.05)
 print("held", con.execute(sql).fetchone()[0], flush=True)
-con.close()  # while one is open, DuckDB hands this process the same (old) instance
-fresh = warehouse.connect(db, read_only=True)
-print("fresh", fresh.execute(sql).fetchone()[0], flush=True)
+con.execute("COMMIT")
+print("fresh", con.execute(sql).fetchone()[0], flush=True)  # the next snapshot, same connection
 """
 _WRITER = """
 import sys
@@ -409,7 +416,7 @@ print("published", flush=True)
 def test_analysts_read_the_published_copy_while_a_run_loads_and_publishes(
     loaded: Path, tmp_path: Path
 ) -> None:
-    published = wh.publish(loaded, tmp_path / "pub" / "scrubline.duckdb")
+    published = wh.publish(loaded, tmp_path / "pub" / "scrubline.ducklake")
     start(loaded, "run-2")
     batch_dir = stage(tmp_path, "run-2", changed_batch())
     go = tmp_path / "go"
@@ -442,6 +449,32 @@ def test_default_paths_follow_the_environment(monkeypatch, tmp_path: Path) -> No
     monkeypatch.delenv("SCRUBLINE_PUBLISHED_DB", raising=False)
     monkeypatch.setenv("SCRUBLINE_DB", str(tmp_path / "x.duckdb"))
     assert wh.default_db_path() == tmp_path / "x.duckdb"
-    assert wh.published_db_path() == tmp_path / "published" / "x.duckdb"
+    assert wh.published_db_path() == tmp_path / "published" / "x.ducklake"
     monkeypatch.delenv("SCRUBLINE_DB")
     assert wh.default_db_path() == ROOT / "warehouse" / "scrubline.duckdb"
+
+
+def _inserted(lake: Path, table: str) -> int:
+    """Rows the lake's latest snapshot inserted into ``table``."""
+    with wh.session(":memory:", migrate=False) as con:
+        wh.db.attach_lake(con, lake, "pub", read_only=True)
+        last = con.execute("SELECT max(snapshot_id) FROM ducklake_snapshots('pub')").fetchone()[0]
+        return con.execute(
+            "SELECT count(*) FROM ducklake_table_insertions('pub', 'main', ?, ?, ?)", [table, last, last]
+        ).fetchone()[0]
+
+
+def test_a_publish_writes_the_new_work_not_the_warehouse(loaded: Path, tmp_path: Path) -> None:
+    lake = wh.publish(loaded, tmp_path / "pub" / "scrubline.ducklake")
+    assert _inserted(lake, "documents") == 5  # the first publish: everything
+    start(loaded, "run-2")
+    wh.load_batch(loaded, "run-2", stage(tmp_path, "run-2", changed_batch()))
+    wh.publish(loaded, lake)
+    assert _inserted(lake, "documents") == 1  # run 2's one new version, not the six documents
+    assert _inserted(lake, "rejects") == 1
+    assert count(lake, "SELECT count(*) FROM documents") == 6
+    assert count(lake, "SELECT count(*) FROM v_documents") == 5
+    assert count(lake, "SELECT count(*) FROM scrubline_published") == 2
+    wh.publish(loaded, lake)  # nothing pending: no document row written again
+    assert count(lake, "SELECT count(*) FROM documents") == 6
+    assert _inserted(lake, "documents") == 0

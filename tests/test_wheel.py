@@ -89,7 +89,7 @@ def test_init_clean_run_report_sql_in_a_new_folder(installed: Path, tmp_path: Pa
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "documents  5" in ran.stdout
     assert (desk / "warehouse" / "scrubline.duckdb").is_file()
-    assert (desk / "warehouse" / "published" / "scrubline.duckdb").is_file()
+    assert (desk / "warehouse" / "published" / "scrubline.ducklake").is_file()
 
     rows = _run(installed, desk, "sql", "SELECT count(*) AS n FROM v_documents", "--format", "json")
     assert rows.returncode == 0, rows.stderr

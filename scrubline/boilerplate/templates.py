@@ -44,7 +44,7 @@ MAX_DOC_IDS = 20
 
 _SENTENCE_END = frozenset(".!?…\"'”»:;。！？")
 #: Quotation marks around at least two words: reported speech.
-_QUOTES = "\"“”„«»‚‘’‹›「」『』"
+_QUOTES = '"“”„«»‚‘’‹›「」『』'
 _SPEECH = re.compile(rf"[{_QUOTES}][^{_QUOTES}]*?\w+\W+\w+[^{_QUOTES}]*?[{_QUOTES}]")
 
 
@@ -185,6 +185,74 @@ def _lexicon_category(text: str, lexicon: Lexicon) -> str | None:
     return None
 
 
+def document_lines(text: str) -> list[tuple[str, str]]:
+    """``(line key, zone)`` of each distinct line of one document (``text_normalized``) that
+    could be a template, the zone where it first occurs: what mining counts per document, so
+    the counts can be kept up to date one document at a time (``scrubline.template_update``)."""
+    doc = DocView(text)
+    first, last = _zones(doc)
+    in_doc: set[str] = set()
+    out: list[tuple[str, str]] = []
+    for i, raw in enumerate(doc.raw_lines):
+        key = normalize_line(raw)
+        if not key or key in in_doc:
+            continue
+        in_doc.add(key)
+        if never_template(key) is None:
+            out.append((key, _zone(i, first, last)))
+    return out
+
+
+@dataclass(slots=True)
+class LineCount:
+    """How often one line occurs in an outlet's documents: documents, per zone of its first
+    occurrence, and the first ``MAX_DOC_IDS`` document ids (in doc_id order)."""
+
+    documents: int = 0
+    head: int = 0
+    tail: int = 0
+    body: int = 0
+    doc_ids: list[str] = field(default_factory=list)
+
+
+def needed_support(documents: int, min_support: int = 3, min_share: float = 0.05) -> int:
+    """Documents a line must recur in to be a template of an outlet with ``documents``."""
+    return max(min_support, math.ceil(min_share * documents))
+
+
+def select_templates(
+    outlet_id: str,
+    documents: int,
+    counts: Iterable[tuple[str, LineCount]],
+    *,
+    min_support: int = 3,
+    min_share: float = 0.05,
+    lexicon: Lexicon | None = None,
+) -> TemplateSet:
+    """The templates among an outlet's line counts (``documents`` documents counted): lines in
+    at least :func:`needed_support` of them that pass the module docstring's safeguards."""
+    lexicon = lexicon or default_lexicon()
+    needed = needed_support(documents, min_support, min_share)
+    templates = []
+    for key, c in counts:
+        if c.documents < needed or never_template(key):
+            continue
+        words = key.count(" ") + 1
+        category = _lexicon_category(key, lexicon)
+        if (c.head + c.tail) * 2 > c.documents:
+            zone = "head" if c.head >= c.tail else "tail"
+        else:
+            zone = "body"
+            if words > SHORT_WORDS:
+                continue
+            if category is None and c.documents < BODY_ZONE_SHARE * documents:
+                continue
+        support = tuple(c.doc_ids[:MAX_DOC_IDS])
+        templates.append(Template(key, c.documents, support, category or "template", zone, words))
+    templates.sort(key=lambda t: (-t.support, t.text))
+    return TemplateSet(outlet_id, documents, needed, tuple(templates))
+
+
 def mine_outlet(
     outlet_id: str,
     documents: Iterable[tuple[str, str]],
@@ -198,48 +266,23 @@ def mine_outlet(
     A line is a template when it occurs in at least ``max(min_support, min_share * n)`` of the
     ``n`` documents and passes the safeguards of the module docstring.
     """
-    lexicon = lexicon or default_lexicon()
-    seen: dict[str, list[str]] = {}  # line -> doc ids
-    zones: dict[str, list[str]] = {}  # line -> zone per document
+    counts: dict[str, LineCount] = {}
     n = 0
     for doc_id, text in documents:
         n += 1
-        doc = DocView(text)
-        first, last = _zones(doc)
-        in_doc: set[str] = set()
-        for i, raw in enumerate(doc.raw_lines):
-            key = normalize_line(raw)
-            if not key or key in in_doc:
-                continue
-            in_doc.add(key)
-            seen.setdefault(key, []).append(doc_id)
-            zones.setdefault(key, []).append(_zone(i, first, last))
-    needed = max(min_support, math.ceil(min_share * n))
-    templates = []
-    for key, ids in seen.items():
-        if len(ids) < needed or never_template(key):
-            continue
-        where = zones[key]
-        edge = sum(z != "body" for z in where)
-        words = key.count(" ") + 1
-        category = _lexicon_category(key, lexicon)
-        if edge * 2 > len(where):
-            zone = "head" if where.count("head") >= where.count("tail") else "tail"
-        else:
-            zone = "body"
-            if words > SHORT_WORDS:
-                continue
-            if category is None and len(ids) < BODY_ZONE_SHARE * n:
-                continue
-        support = tuple(ids[:MAX_DOC_IDS])
-        templates.append(Template(key, len(ids), support, category or "template", zone, words))
-    templates.sort(key=lambda t: (-t.support, t.text))
-    return TemplateSet(outlet_id, n, needed, tuple(templates))
+        for key, zone in document_lines(text):
+            c = counts.get(key)
+            if c is None:
+                c = counts[key] = LineCount()
+            c.documents += 1
+            setattr(c, zone, getattr(c, zone) + 1)
+            if len(c.doc_ids) < MAX_DOC_IDS:
+                c.doc_ids.append(doc_id)
+    return select_templates(outlet_id, n, counts.items(), min_support=min_support, min_share=min_share,
+                            lexicon=lexicon)  # fmt: skip
 
 
-def mine_templates(
-    documents: Iterable[tuple[str, str, str]], **options: object
-) -> dict[str, TemplateSet]:
+def mine_templates(documents: Iterable[tuple[str, str, str]], **options: object) -> dict[str, TemplateSet]:
     """``mine_outlet`` for every outlet in ``(outlet_id, doc_id, text_normalized)`` triples."""
     by_outlet: dict[str, list[tuple[str, str]]] = {}
     for outlet_id, doc_id, text in documents:

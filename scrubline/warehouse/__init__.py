@@ -10,13 +10,21 @@ re-exports every name its callers use.
 from __future__ import annotations
 
 from .corpus import (
-    outlet_texts,
-    replace_clusters,
+    band_candidates,
+    cluster_neighbourhood,
+    counted_documents,
     signature_rows,
     store_signatures,
+    store_template_lines,
     store_templates,
+    syndication_dirty,
+    template_candidates,
     template_rows,
+    unbanded_signatures,
+    unlined_documents,
     unsigned_documents,
+    update_clusters,
+    update_template_counts,
 )
 from .db import (
     ANALYST_SETTINGS,
@@ -66,9 +74,12 @@ __all__ = [
     "ANALYST_SETTINGS", "DatabaseError", "run_document_count", "analyst_session", "write_parquet",
     "DQ_MEMORY_LIMIT", "MigrationError", "WarehouseLocked", "_load_batch", "build_fts", "connect",
     "create_views", "default_db_path", "dq_snapshot", "explanation", "fetch_states", "finish_run",
-    "load_batch", "lock_path", "mark_abandoned_runs", "migrate", "outlet_texts", "publish",
-    "published_db_path", "quarantine", "query", "query_table", "replace_clusters", "run_changes",
+    "load_batch", "lock_path", "mark_abandoned_runs", "migrate", "publish",
+    "published_db_path", "quarantine", "query", "query_table", "update_clusters", "run_changes",
     "run_summary", "run_trail", "search", "session", "set_run_environment", "signature_rows", "sql",
     "start_run", "store_dq_results", "store_signatures", "store_templates", "stored_captures",
     "template_rows", "transaction", "unsigned_documents", "verification_rows", "write_lock",
+    "band_candidates", "cluster_neighbourhood", "syndication_dirty", "unbanded_signatures",
+    "counted_documents", "template_candidates", "store_template_lines",
+    "unlined_documents", "update_template_counts",
 ]  # fmt: skip

@@ -8,58 +8,176 @@ from typing import Any
 
 from scrubline import arrow
 
-from .db import insert_rows, query, query_table, session, sql, transaction
+from .db import insert_rows, query, query_table, registered, session, sql, transaction
 
 # -------------------------------------------------------------------------------- syndication
 
 
-def unsigned_documents(db_path: str | Path, signature_version: str) -> list[tuple[str, str, str]]:
-    """(doc_id, capture_id, clean text) of document versions without a signature yet."""
-    return query(db_path, sql("corpus/unsigned_documents"), [signature_version])
+def _texts(
+    con: Any, keys: list[tuple[Any, ...]], doc: int, capture: int
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """(doc_id, capture_id) -> (text, text_normalized) of the versions named in ``keys``."""
+    table = arrow.from_columns({"doc_id": [k[doc] for k in keys], "capture_id": [k[capture] for k in keys]},
+                               types={"doc_id": "string", "capture_id": "string"})  # fmt: skip
+    with registered(con, "keys", table):
+        return {(d, c): (t, n) for d, c, t, n in con.execute(sql("corpus/texts_of_keys")).fetchall()}
 
 
-def store_signatures(db_path: str | Path, run_id: str, records: list[dict[str, Any]]) -> int:
+def unsigned_documents(
+    db_path: str | Path, signature_version: str, page: int = 2000, after: tuple[str, str] = ("", "")
+) -> list[tuple[str, str, str]]:
+    """(doc_id, capture_id, clean text) of up to ``page`` document versions without a signature
+    yet, after the key ``after``, in key order: signing goes page by page, so its memory is a
+    page's texts, not the corpus's (the keys are found first, then only their texts read)."""
+    params = {"version": signature_version, "page": page, "after_doc": after[0], "after_capture": after[1]}
+    with session(db_path, read_only=True, migrate=False) as con:
+        keys = con.execute(sql("corpus/unsigned_documents"), params).fetchall()
+        texts = _texts(con, keys, 0, 1) if keys else {}
+    return [(d, c, texts[(d, c)][0]) for d, c in keys]
+
+
+def unbanded_signatures(
+    db_path: str | Path, signature_version: str, page: int = 20000
+) -> list[tuple[str, str, bytes]]:
+    """(doc_id, capture_id, signature) of stored signatures without band rows (signed before
+    migration 009), ``page`` at a time."""
+    return query(db_path, sql("corpus/unbanded_signatures"), {"version": signature_version, "page": page})
+
+
+def store_signatures(
+    db_path: str | Path, run_id: str, records: list[dict[str, Any]], bands: dict[str, list[Any]] | None = None
+) -> int:
     """Insert signature records (columns of ``doc_signatures`` but run_id and computed_at),
-    replacing same-key rows."""
-    if not records:
+    replacing same-key rows, and their ``signature_bands`` rows (column lists)."""
+    if not records and not bands:
         return 0
     now = datetime.now(UTC)
-    rows = arrow.from_rows([{**r, "run_id": run_id, "computed_at": now} for r in records])
     with session(db_path) as con, transaction(con):
+        if bands and bands["doc_id"]:
+            table = arrow.from_columns(bands, types={"band": "uint8", "bucket": "uint64"})
+            insert_rows(
+                con, "signature_bands", table, replace_on=("doc_id", "capture_id", "signature_version")
+            )
+        if not records:
+            return 0
+        rows = arrow.from_rows([{**r, "run_id": run_id, "computed_at": now} for r in records])
         return insert_rows(
             con, "doc_signatures", rows, replace_on=("doc_id", "capture_id", "signature_version")
         )
 
 
-def signature_rows(db_path: str | Path, signature_version: str) -> list[tuple[Any, ...]]:
-    """What clustering needs for the current, non-quarantined version of every document:
+def _wanted(doc_ids: list[str]) -> arrow.Table:
+    return arrow.from_columns({"doc_id": doc_ids}, types={"doc_id": "string"})
+
+
+def syndication_dirty(db_path: str | Path, signature_version: str) -> list[str]:
+    """doc_ids whose stored clustering is out of date (see ``sql/corpus/syndication_dirty``)."""
+    return [r[0] for r in query(db_path, sql("corpus/syndication_dirty"), {"version": signature_version})]
+
+
+def band_candidates(db_path: str | Path, signature_version: str, doc_ids: list[str], cap: int) -> list[str]:
+    """Current documents sharing an LSH bucket with one of ``doc_ids`` (at most ``cap`` per
+    bucket), unverified."""
+    with session(db_path, read_only=True, migrate=False) as con, registered(con, "wanted", _wanted(doc_ids)):
+        params = {"version": signature_version, "cap": cap}
+        return [r[0] for r in con.execute(sql("corpus/band_candidates"), params).fetchall()]
+
+
+def cluster_neighbourhood(db_path: str | Path, doc_ids: list[str]) -> list[tuple[str, str]]:
+    """(cluster_id, doc_id) of every member of the stored clusters holding one of ``doc_ids``."""
+    with session(db_path, read_only=True, migrate=False) as con, registered(con, "wanted", _wanted(doc_ids)):
+        return con.execute(sql("corpus/cluster_neighbourhood")).fetchall()
+
+
+def signature_rows(db_path: str | Path, signature_version: str, doc_ids: list[str]) -> list[tuple[Any, ...]]:
+    """What clustering needs for the current, non-quarantined version of ``doc_ids``:
     (doc_id, capture_id, signature, content_hash, published_at, fetched_at, outlet_id)."""
-    return query(db_path, sql("corpus/signature_rows"), [signature_version])
+    with session(db_path, read_only=True, migrate=False) as con, registered(con, "wanted", _wanted(doc_ids)):
+        return con.execute(sql("corpus/signature_rows"), [signature_version]).fetchall()
 
 
-def replace_clusters(
-    db_path: str | Path, run_id: str, clusters: list[dict[str, Any]], members: list[dict[str, Any]]
+def update_clusters(
+    db_path: str | Path,
+    run_id: str,
+    signature_version: str,
+    *,
+    replaced: list[str],
+    considered: list[str],
+    clusters: list[dict[str, Any]],
+    members: list[dict[str, Any]],
+    state: list[tuple[str, str]],
 ) -> int:
-    """Replace the (derived) syndication clusters in one transaction."""
+    """In one transaction: drop the clusters ``replaced`` (and any of another signature
+    version), insert ``clusters``/``members`` recomputed over the documents ``considered``, and
+    record ``state`` (their current (doc_id, capture_id) versions) as what the clusters cover."""
     now = datetime.now(UTC)
     with session(db_path) as con, transaction(con):
-        con.execute("DELETE FROM cluster_members")
-        con.execute("DELETE FROM syndication_clusters")
-        if not clusters:
-            return 0
-        rows = arrow.from_rows([{**c, "run_id": run_id, "computed_at": now} for c in clusters])
-        insert_rows(con, "syndication_clusters", rows)
-        insert_rows(con, "cluster_members", arrow.from_rows(members))
+        gone = arrow.from_columns({"cluster_id": replaced}, types={"cluster_id": "string"})
+        with registered(con, "gone", gone):
+            con.execute("DELETE FROM cluster_members WHERE cluster_id IN (SELECT cluster_id FROM gone) "
+                        "OR cluster_id IN (SELECT cluster_id FROM syndication_clusters "
+                        "WHERE signature_version <> ?)", [signature_version])  # fmt: skip
+            con.execute("DELETE FROM syndication_clusters WHERE cluster_id IN (SELECT cluster_id FROM gone) "
+                        "OR signature_version <> ?", [signature_version])  # fmt: skip
+        with registered(con, "wanted", _wanted(considered)):
+            con.execute("DELETE FROM syndication_state WHERE doc_id IN (SELECT doc_id FROM wanted) "
+                        "OR signature_version <> ?", [signature_version])  # fmt: skip
+        if state:
+            insert_rows(con, "syndication_state", arrow.from_columns({
+                "doc_id": [d for d, _ in state], "capture_id": [c for _, c in state],
+                "signature_version": [signature_version] * len(state), "run_id": [run_id] * len(state),
+            }))  # fmt: skip
+        if clusters:
+            rows = arrow.from_rows([{**c, "run_id": run_id, "computed_at": now} for c in clusters])
+            insert_rows(con, "syndication_clusters", rows)
+            insert_rows(con, "cluster_members", arrow.from_rows(members))
     return len(clusters)
 
 
 # -------------------------------------------------------------------------------- templates
 
 
-def outlet_texts(db_path: str | Path, min_documents: int) -> list[tuple[str, str, str]]:
-    """(outlet_id, doc_id, text_normalized) of the current documents of every outlet that has
-    at least ``min_documents`` of them: the input of template mining."""
-    return query(db_path, sql("corpus/outlet_texts"), [min_documents])
+def unlined_documents(
+    db_path: str | Path, page: int = 2000, after: tuple[str, str] = ("", "")
+) -> list[tuple[str, str, str]]:
+    """(doc_id, capture_id, text_normalized) of up to ``page`` document versions without staged
+    template lines (loaded before migration 009), after the key ``after``, in key order."""
+    params = {"page": page, "after_doc": after[0], "after_capture": after[1]}
+    with session(db_path, read_only=True, migrate=False) as con:
+        keys = con.execute(sql("corpus/unlined_documents"), params).fetchall()
+        texts = _texts(con, keys, 0, 1) if keys else {}
+    return [(d, c, texts[(d, c)][1]) for d, c in keys]
+
+
+def store_template_lines(db_path: str | Path, lines: dict[str, list[Any]]) -> None:
+    """Insert ``template_lines`` rows (column lists)."""
+    with session(db_path) as con, transaction(con):
+        insert_rows(con, "template_lines", arrow.from_columns(lines))
+
+
+def update_template_counts(db_path: str | Path, run_id: str) -> list[str]:
+    """Count the staged lines of the current versions not counted yet, take out those of the
+    counted versions no longer current (one transaction, all in DuckDB; see
+    ``sql/corpus/template_counts_update``). Returns the outlets whose counts changed."""
+    with session(db_path) as con, transaction(con):
+        con.execute("SET VARIABLE scrubline_run_id = ?", [run_id])
+        con.execute(sql("corpus/template_counts_update"))
+        touched = [
+            r[0] for r in con.execute("SELECT DISTINCT outlet_id FROM template_dirty ORDER BY 1").fetchall()
+        ]
+        con.execute("DROP TABLE template_dirty")
+    return touched
+
+
+def counted_documents(db_path: str | Path, outlet_id: str) -> int:
+    """Document versions of ``outlet_id`` the template line counts hold."""
+    return query(db_path, "SELECT count(*) FROM template_state WHERE outlet_id = ?", [outlet_id])[0][0]
+
+
+def template_candidates(db_path: str | Path, outlet_id: str, needed: int) -> list[tuple[Any, ...]]:
+    """The lines of ``outlet_id`` counted in at least ``needed`` documents: (text, documents,
+    head, tail, body, doc_ids)."""
+    return query(db_path, sql("corpus/template_candidates"), {"outlet": outlet_id, "needed": needed})
 
 
 def store_templates(

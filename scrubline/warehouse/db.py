@@ -13,10 +13,12 @@ SQL lives in package files under ``scrubline/warehouse/sql/`` (``migrations/``, 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import os
 import re
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from functools import cache
 from importlib import resources as importlib_resources
 from pathlib import Path
@@ -69,30 +71,98 @@ def default_db_path() -> Path:
     return Path(env) if env else resources.database_path()
 
 
-def _fts_extension_path() -> Path | None:
+def _extension_path(module: str, name: str) -> Path | None:
+    """The extension file a ``duckdb-extension-<name>`` wheel installed (pinned with duckdb:
+    extensions cannot be downloaded at run time)."""
     try:
-        import duckdb_extension_fts
+        package = importlib.import_module(module)
     except ImportError:
         return None
     path = (
-        Path(duckdb_extension_fts.__file__).parent
-        / "extensions"
-        / f"v{duckdb.__version__}"
-        / "fts.duckdb_extension"
+        Path(package.__file__).parent / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
     )
     return path if path.is_file() else None
 
 
+def _fts_extension_path() -> Path | None:
+    return _extension_path("duckdb_extension_fts", "fts")
+
+
+#: How a published DuckLake catalog's file name ends (a SQLite file in WAL mode; the data
+#: files lie in ``<catalog>.files/`` beside it).
+LAKE_SUFFIX = ".ducklake"
+_LAKE_EXTENSIONS = (
+    ("duckdb_extension_sqlite_scanner", "sqlite_scanner"),
+    ("duckdb_extension_ducklake", "ducklake"),
+)
+
+
+def is_lake(path: str | Path) -> bool:
+    """Whether ``path`` names a published DuckLake catalog rather than a DuckDB file."""
+    return Path(path).name.endswith(LAKE_SUFFIX)
+
+
+def lake_data_path(catalog: str | Path) -> Path:
+    """The folder of a lake's Parquet data files: beside its catalog, so the two move together."""
+    catalog = Path(catalog)
+    return catalog.with_name(catalog.name + ".files")
+
+
+def _new_lake_catalog(catalog: Path) -> None:
+    """An empty SQLite catalog in WAL mode: readers of the lake then never block its writer
+    nor see a half-written snapshot (measured: a commit waited for a reader's transaction
+    in the default journal mode, not in WAL mode)."""
+    catalog.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(catalog)) as lite:
+        lite.execute("PRAGMA journal_mode=WAL")
+
+
+def attach_lake(con: Connection, catalog: str | Path, alias: str, *, read_only: bool) -> None:
+    """Attach the DuckLake ``catalog`` as ``alias`` (created empty when a writer attaches a
+    missing one). The data path is always the folder beside the catalog (the catalog may
+    have been moved since it was written)."""
+    catalog = Path(catalog).resolve()
+    for module, name in _LAKE_EXTENSIONS:
+        path = _extension_path(module, name)
+        if path is None:
+            raise RuntimeError(f"DuckDB {name} extension is not available (pip: duckdb-extension-{name})")
+        con.load_extension(str(path))
+    if not read_only and not catalog.exists():
+        _new_lake_catalog(catalog)
+    data = lake_data_path(catalog)
+    options = "READ_ONLY, " if read_only else ""
+    con.execute(
+        f"ATTACH {sql_string('ducklake:sqlite:' + str(catalog))} AS {sql_ident(alias)} "
+        f"({options}DATA_PATH {sql_string(str(data) + os.sep)}, OVERRIDE_DATA_PATH true)"
+    )
+
+
 def connect(db_path: str | Path, read_only: bool = False) -> Connection:
-    """Open a DuckDB connection and load the fts extension when it is installed."""
+    """Open a DuckDB connection and load the fts extension when it is installed. A published
+    lake (``*.ducklake``) opens read-only: an in-memory database with the lake attached and
+    in use, so its tables and views read as a DuckDB file's would."""
     db_path = Path(db_path)
-    if not read_only:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path), read_only=read_only)
+    if is_lake(db_path):
+        if not read_only:
+            raise ValueError(f"{db_path} is a published lake: only publish writes it")
+        con = duckdb.connect(":memory:")
+    else:
+        if not read_only:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(db_path), read_only=read_only)
     ext = _fts_extension_path()
     if ext is not None:
         con.load_extension(str(ext))
+    if is_lake(db_path):
+        attach_lake(con, db_path, "published", read_only=True)
+        con.execute("USE published")
     return con
+
+
+#: DuckDB memory cap of the pipeline's sessions (loads, corpus updates, publish): DuckDB's own
+#: default is 80% of the machine's memory, and corpus-wide joins would take it; with a cap
+#: they spill to disk instead, so the run's peak memory stays flat as the warehouse grows.
+SESSION_MEMORY_LIMIT = os.environ.get("SCRUBLINE_DUCKDB_MEMORY", "512MB")
 
 
 @contextmanager
@@ -100,10 +170,11 @@ def session(db_path: str | Path, *, read_only: bool = False, migrate: bool = Tru
     """A connection to ``db_path`` (fts loaded), closed on exit.
 
     A read-write session migrates the database first unless ``migrate=False``; a read-only
-    one never writes.
+    one never writes. DuckDB's memory is capped at :data:`SESSION_MEMORY_LIMIT`.
     """
     con = connect(db_path, read_only=read_only)
     try:
+        cap_memory(con, SESSION_MEMORY_LIMIT)
         if migrate and not read_only:
             apply_migrations(con)
         yield con
@@ -133,11 +204,16 @@ ANALYST_SETTINGS = (
 
 @contextmanager
 def analyst_session(db_path: str | Path) -> Iterator[Connection]:
-    """A read-only connection that cannot touch anything but ``db_path`` (fts loaded first)."""
+    """A read-only connection that cannot touch anything but ``db_path`` (fts loaded first).
+    For a published lake, only its data folder stays readable (DuckDB cannot allow a folder
+    for reading only: a query could add files there, never change the catalog)."""
     if not Path(db_path).is_file():
         raise FileNotFoundError(f"no warehouse at {db_path} (run `scrubline run` first, or pass --db)")
     con = connect(db_path, read_only=True)
     try:
+        if is_lake(db_path):
+            data = str(lake_data_path(Path(db_path).resolve())) + os.sep
+            con.execute(f"SET allowed_directories = [{sql_string(data)}]")
         for statement in ANALYST_SETTINGS:
             con.execute(statement)
         yield con

@@ -36,22 +36,31 @@ def _load_outlets(con: Connection, files: Mapping[str, str]) -> dict[str, int]:
     return {"outlets_new": created, "outlets_updated": updated}
 
 
-def _load_documents(con: Connection, files: Mapping[str, str], batch_id: str) -> dict[str, int]:
-    """Delete-then-insert documents and their children, keyed by the batch's (doc, capture)."""
+def _load_documents(con: Connection, files: Mapping[str, str], batch_id: str, run_id: str) -> dict[str, int]:
+    """Delete-then-insert documents and their children, keyed by the batch's (doc, capture),
+    then the derived rows (signature, band hashes, template lines) of the versions that need
+    them."""
     docs = files["documents"]
     staged = count(con, "SELECT count(*) FROM read_parquet(?)", [docs])
-    replaced = count(con, sql("load/documents_replaced"), [docs])
-    for table in (*_CHILD_TABLES, "documents"):  # whitelisted table names
-        con.execute(
-            f"DELETE FROM {table} WHERE (doc_id, capture_id) IN "
-            "(SELECT doc_id, capture_id FROM read_parquet(?))",
-            [docs],
-        )
+    replaced = count(con, sql("load/known_versions"), [docs])
+    con.execute(sql("load/replaced_versions"), [docs, replaced])
+    if replaced:  # only a loaded version has rows to delete: new ones skip scanning the tables
+        con.execute(sql("load/forget_derived"))
+        for table in (*_CHILD_TABLES, "documents"):  # whitelisted table names
+            con.execute(
+                f"DELETE FROM {table} WHERE (doc_id, capture_id) IN "
+                "(SELECT doc_id, capture_id FROM read_parquet(?))",
+                [docs],
+            )
     con.execute(sql("load/documents"), [batch_id, docs])
     counts = {"documents_new": staged - replaced, "documents_replaced": replaced}
     for table in _CHILD_TABLES:
         con.execute(sql(f"load/{table}"), [files[table]])
         counts[table] = count(con, "SELECT count(*) FROM read_parquet(?)", [files[table]])
+    con.execute(sql("load/doc_signatures"), [run_id, files["doc_signatures"]])
+    con.execute(sql("load/signature_bands"), [files["signature_bands"]])
+    con.execute(sql("load/template_lines"), [files["template_lines"]])
+    con.execute("DROP TABLE replaced_versions")
     return counts
 
 
@@ -76,9 +85,13 @@ def _record_changes(con: Connection, files: Mapping[str, str], run_id: str, batc
             "(SELECT doc_id, capture_id FROM read_parquet(?))",
             [run_id, docs],
         )
-    params = {"docs": docs, "spans": files["removed_spans"], "run_id": run_id}
-    con.execute(sql("load/span_changes"), params)
-    con.execute(sql("load/document_changes"), {"docs": docs, "run_id": run_id, "batch_id": batch_id})
+    changes = {"docs": docs, "run_id": run_id, "batch_id": batch_id}
+    if count(con, sql("load/known_versions"), [docs]):  # a re-run or reprocess: compare outputs
+        spans = {"docs": docs, "spans": files["removed_spans"], "run_id": run_id}
+        con.execute(sql("load/span_changes"), spans)
+        con.execute(sql("load/document_changes"), changes)
+    else:  # only new versions: nothing to compare, no text read back (that grew with the corpus)
+        con.execute(sql("load/document_changes_new"), changes)
     by_change = dict(con.execute(sql("load/changes_by_kind"), [run_id, batch_id]).fetchall())
     staged = count(con, "SELECT count(*) FROM read_parquet(?)", [docs])
     new, changed = by_change.get("new", 0), by_change.get("changed", 0)
@@ -125,7 +138,7 @@ def _load_batch(
         ("captures", lambda c: _load_captures(c, files)),
         ("outlets", lambda c: _load_outlets(c, files)),
         ("changes", lambda c: _record_changes(c, files, run_id, manifest["batch_id"])),
-        ("documents", lambda c: _load_documents(c, files, manifest["batch_id"])),
+        ("documents", lambda c: _load_documents(c, files, manifest["batch_id"], run_id)),
         ("rejects", lambda c: _load_rejects(c, files)),
     ]
     with session(db_path) as con, transaction(con):

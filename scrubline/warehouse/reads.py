@@ -9,6 +9,7 @@ from typing import Any
 
 from .db import (
     Connection,
+    attach_lake,
     connect,
     count,
     dicts,
@@ -137,29 +138,41 @@ def _has_fts_index(con: Connection) -> bool:
     )
 
 
-#: (path, inode, mtime) of a published file -> its in-memory query-time index.
+#: (path, inode, mtime) of a database file, or (catalog path, snapshot id) of a published lake
+#: -> its in-memory query-time index.
 _QUERY_TIME: dict[tuple[str, int, int], Connection] = {}
 
 
 def _query_time_index(con: Connection) -> Connection:
-    """An in-memory fts index over the documents of ``con``'s database file, built on first
-    use and kept for this process while the file stays the same (a new publish replaces the
-    file: new inode, new index). Costs one index build (~2 ms a document) per snapshot."""
+    """An in-memory fts index over the documents of ``con``'s database, built on first use and
+    kept for this process while the database stays the same (a file: same inode and mtime; a
+    published lake: same snapshot). Costs one index build (~2 ms a document) per snapshot."""
     if not has_fts(con):
         raise RuntimeError("DuckDB fts extension is not available (pip: duckdb-extension-fts)")
-    path = con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    row = con.execute(
+        "SELECT path, type FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchone()
-    if not path or not path[0]:
+    if not row or not row[0]:
         raise RuntimeError("full-text search needs build_fts on an in-memory database")
-    stat = Path(path[0]).stat()
-    key = (str(path[0]), stat.st_ino, stat.st_mtime_ns)
+    lake = row[1] == "ducklake"
+    path = row[0].removeprefix("sqlite:") if lake else row[0]
+    if lake:
+        snapshot = con.execute(
+            "SELECT max(snapshot_id) FROM ducklake_snapshots(current_database())"
+        ).fetchone()
+        key = (str(path), 0, int(snapshot[0]))
+    else:
+        stat = Path(path).stat()
+        key = (str(path), stat.st_ino, stat.st_mtime_ns)
     index = _QUERY_TIME.get(key)
     if index is None:
         for old in [k for k in _QUERY_TIME if k[0] == key[0]]:
             _QUERY_TIME.pop(old).close()
         index = connect(":memory:")
-        index.execute(f"ATTACH {sql_string(str(path[0]))} AS pub (READ_ONLY)")
+        if lake:
+            attach_lake(index, path, "pub", read_only=True)
+        else:
+            index.execute(f"ATTACH {sql_string(str(path))} AS pub (READ_ONLY)")
         index.execute(sql("reads/search_index_query_time"))
         index.execute("DETACH pub")
         index.execute("PRAGMA create_fts_index('search_documents', 'doc_id', 'title', 'text', overwrite = 1)")

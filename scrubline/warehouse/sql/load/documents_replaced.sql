@@ -1,1 +1,0 @@
-SELECT count(*) FROM documents d JOIN read_parquet(?) s USING (doc_id, capture_id)
