@@ -1,6 +1,7 @@
 """Deployments of the one pipeline flow: same code, different parameters and schedules.
 
-``scrubline serve`` runs them on this machine with ``prefect.serve`` (no work pool needed);
+``scrubline serve`` runs them on this machine with ``prefect.serve`` (no work pool needed; the
+call is ``pipeline.serve_deployments``: Prefect is imported in ``pipeline.py`` only);
 ``prefect.yaml`` declares the same deployments for ``prefect deploy`` onto a work pool.
 Any run of them may also set the flow's other parameters, e.g. ``dask_address`` to clean on a
 Dask cluster (``prefect deployment run ... -p dask_address=tcp://scheduler:8786``).
@@ -10,11 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import serve
-
 from scrubline import project
 
-from .pipeline import nothing_scheduled, pipeline, resolve_input
+from .pipeline import nothing_scheduled, resolve_input, serve_deployments
 
 #: name -> schedule and parameters. Paths are relative to the project root.
 DEPLOYMENTS: dict[str, dict[str, Any]] = {
@@ -74,9 +73,4 @@ def serve_all() -> None:
     """Serve every deployment that has work; one run at a time per deployment, and every run
     holds the warehouse write lock, so runs of different deployments queue instead of
     interleaving."""
-    serve(
-        *(
-            pipeline.to_deployment(name=name, concurrency_limit=1, tags=["scrubline"], **spec)
-            for name, spec in active_deployments().items()
-        )
-    )
+    serve_deployments(active_deployments())

@@ -26,7 +26,7 @@ import time
 import traceback
 import uuid
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -37,7 +37,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 #: The embedded API takes ~20 s to start on a busy machine; never fail for that (a value set wins).
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
-from prefect import flow, get_run_logger, task  # noqa: E402
+from prefect import flow, get_run_logger, serve, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 from prefect.runtime import flow_run  # noqa: E402
@@ -376,6 +376,17 @@ def pipeline(
                         lineage_dir=lineage_dir, lock_timeout=lock_timeout,
                         allow_private_hosts=allow_private_hosts, time_limit=time_limit,
                         dask_address=dask_address)  # fmt: skip
+
+
+def serve_deployments(specs: Mapping[str, Mapping[str, Any]]) -> None:
+    """Serve the pipeline flow on this machine as deployments (name -> ``to_deployment``
+    arguments: schedule, parameters, description), one run at a time each."""
+    serve(
+        *(
+            pipeline.to_deployment(name=name, concurrency_limit=1, tags=["scrubline"], **spec)
+            for name, spec in specs.items()
+        )
+    )
 
 
 def run_plain(**params: Any) -> dict[str, Any]:

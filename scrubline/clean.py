@@ -22,7 +22,7 @@ from .boilerplate.packs import available_packs, load_pack
 from .boilerplate.profile import PROFILE_CHOICES, ProfileChoice, choose_profile
 from .boilerplate.rules import MainZoneRule
 from .boilerplate.templates import TemplateSet
-from .decode import decode
+from .decode import decode, looks_like_html
 from .footnotes import find_citations, find_endnote_block, link_footnotes
 from .language import decide_language
 from .normalize import looks_like_mojibake, normalize_checked
@@ -169,11 +169,11 @@ class _Text:
 
 
 def is_html(capture: Capture, text: str) -> bool:
-    """HTML by declared content type, else by a sniff of the first bytes."""
+    """HTML by declared content type, else by ``decode.looks_like_html`` (the rule ingest
+    sniffs files with) on the decoded text."""
     if capture.content_type:
         return "html" in capture.content_type.lower()
-    head = text[:512].lstrip().lower()
-    return head.startswith(("<!doctype html", "<html")) or "<body" in head
+    return looks_like_html(text)
 
 
 def _from_html(html: str, url: str | None) -> _Text:
@@ -202,11 +202,10 @@ def extractor_version() -> str:
     """Identity of the HTML -> text step, stored with every HTML document so ``scrubline verify``
     can tell "extractor changed" from a real mismatch: trafilatura and lxml versions plus
     scrubline's ``EXTRACT_VERSION`` (its post-processing shapes the text too)."""
-    import lxml
-
     from . import extract
+    from .markup import lxml_version
 
-    return f"{extract.EXTRACTOR_ID}+lxml-{lxml.__version__}+extract-v{extract.EXTRACT_VERSION}"
+    return f"{extract.EXTRACTOR_ID}+lxml-{lxml_version()}+extract-v{extract.EXTRACT_VERSION}"
 
 
 def _title_from_text(text: str) -> str | None:

@@ -132,6 +132,35 @@ def sniff_declared_charset(raw: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
+#: How much of a document ``looks_like_html`` reads (bytes, or characters of decoded text).
+HTML_SNIFF_CHARS = 2048
+#: A document that opens with markup: an optional BOM, white space, then "<" (a tag, a
+#: comment, a doctype or an XML declaration).
+_OPENS_WITH_MARKUP = re.compile(r"\A\ufeff?\s*<")
+_OPENS_WITH_MARKUP_BYTES = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<")
+#: What declares an HTML document: its doctype, or an <html>, <head> or <body> tag.
+_HTML_DECLARED = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
+_HTML_DECLARED_BYTES = re.compile(_HTML_DECLARED.pattern.encode("ascii"), re.IGNORECASE)
+
+
+def looks_like_html(head: bytes | str) -> bool:
+    """Whether a document without a declared content type is HTML, from its beginning
+    (``HTML_SNIFF_CHARS`` of it; raw bytes or decoded text): it opens with markup and
+    declares an HTML document (doctype, ``<html>``, ``<head>`` or ``<body>``) in that window.
+    Opening with markup lets a page start with a comment, an XML declaration, a ``<meta>``
+    or a script before its ``<html>``; prose that mentions a ``<body>`` tag stays text.
+
+    >>> looks_like_html(b"<!-- saved --> <html><body>x</body></html>")
+    True
+    >>> looks_like_html("How to write <html> and <body> tags")
+    False
+    """
+    head = head[:HTML_SNIFF_CHARS]
+    if isinstance(head, bytes):
+        return bool(_OPENS_WITH_MARKUP_BYTES.match(head) and _HTML_DECLARED_BYTES.search(head))
+    return bool(_OPENS_WITH_MARKUP.match(head) and _HTML_DECLARED.search(head))
+
+
 def decode(
     raw: bytes, *, content_type: str | None = None, http_charset: str | None = None
 ) -> tuple[str, DecodeDecision]:

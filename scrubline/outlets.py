@@ -35,6 +35,7 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
+from .dateline import filed_from
 from .records import Attribution, Evidence, Outlet, RemovedSpan
 from .urls import page_url, registered_domain
 
@@ -164,11 +165,6 @@ _BYLINE = re.compile(
     r"^[ \t]*(?:by|von|par|por|di|автор:?|от)\s+(?P<name>[^\n]{2,80}?)[ \t]*$",
     re.IGNORECASE | re.MULTILINE,
 )
-_DATELINE = re.compile(
-    r"^[ \t]*(?P<place>[A-ZÀ-ÞА-ЯЁ][A-ZÀ-ÞА-ЯЁ .'\-]{1,40}?)\s*,?\s*"
-    r"(?:\((?P<agency>[A-Za-zА-Яа-яЁё.\- ]{1,15})\)\s*)?[–—-]+\s",
-    re.MULTILINE,
-)
 _COPYRIGHT_HOLDER = re.compile(
     r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*(?:[-–—]\s*\d{4})?\s*,?\s*)?"
     r"(?P<name>[A-ZА-ЯЁ“\"][\w .&'’“”\"-]{2,60}?)\s*(?:[.,|]|all rights|$)",
@@ -195,8 +191,8 @@ def read_signals(text: str, removed: Sequence[RemovedSpan], registry: OutletRegi
     match = _BYLINE.search(head)
     if match and len(match.group("name").split()) <= 6:
         byline = _group_evidence("byline", match, "name")
-    match = _DATELINE.search(head)
-    if match and match.group("place").strip().upper() == match.group("place").strip():
+    match = filed_from(head)
+    if match:
         dateline = _group_evidence("dateline", match, "place")
         if match.group("agency"):
             agency = _group_evidence("dateline", match, "agency")

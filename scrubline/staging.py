@@ -26,92 +26,86 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from scrubline import syndication
+from scrubline import arrow, syndication
 from scrubline.boilerplate.templates import document_lines
 from scrubline.records import Capture, CleanResult, Document, Outlet, Reject
 
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 2
 
-_STR = pa.string()
-_INT = pa.int32()
-_TS = pa.timestamp("us", tz="UTC")
-_STR_LIST = pa.list_(pa.string())
-
-SCHEMAS: dict[str, pa.Schema] = {
-    "documents": pa.schema(
+SCHEMAS: dict[str, arrow.Schema] = {
+    "documents": arrow.schema(
         [
-            ("doc_id", _STR), ("capture_id", _STR), ("run_id", _STR), ("source_uri", _STR),
-            ("title", _STR), ("authors", _STR_LIST), ("published_at", _STR),
-            ("dateline", _STR), ("language", _STR), ("outlet_id", _STR),
-            ("outlet_confidence", pa.float64()), ("outlet_evidence", _STR),
-            ("metadata", _STR), ("metadata_evidence", _STR), ("decode", _STR),
-            ("normalize_plan", _STR_LIST), ("text_normalized", _STR), ("text", _STR),
-            ("chars_normalized", _INT), ("chars_clean", _INT),
-            ("removed_share", pa.float64()), ("ruleset_version", _STR),
-            ("pipeline_version", _STR), ("stats", _STR), ("language_region", _STR),
+            ("doc_id", "string"), ("capture_id", "string"), ("run_id", "string"), ("source_uri", "string"),
+            ("title", "string"), ("authors", "list<string>"), ("published_at", "string"),
+            ("dateline", "string"), ("language", "string"), ("outlet_id", "string"),
+            ("outlet_confidence", "float64"), ("outlet_evidence", "string"),
+            ("metadata", "string"), ("metadata_evidence", "string"), ("decode", "string"),
+            ("normalize_plan", "list<string>"), ("text_normalized", "string"), ("text", "string"),
+            ("chars_normalized", "int32"), ("chars_clean", "int32"),
+            ("removed_share", "float64"), ("ruleset_version", "string"),
+            ("pipeline_version", "string"), ("stats", "string"), ("language_region", "string"),
         ]
     ),
-    "removed_spans": pa.schema(
+    "removed_spans": arrow.schema(
         [
-            ("doc_id", _STR), ("capture_id", _STR), ("span_no", _INT),
-            ("start_offset", _INT), ("end_offset", _INT), ("rule_id", _STR),
-            ("rule_version", _INT), ("category", _STR), ("removed_text", _STR),
-            ("evidence", _STR),
+            ("doc_id", "string"), ("capture_id", "string"), ("span_no", "int32"),
+            ("start_offset", "int32"), ("end_offset", "int32"), ("rule_id", "string"),
+            ("rule_version", "int32"), ("category", "string"), ("removed_text", "string"),
+            ("evidence", "string"),
         ]
     ),
-    "footnotes": pa.schema(
+    "footnotes": arrow.schema(
         [
-            ("doc_id", _STR), ("capture_id", _STR), ("ordinal", _INT), ("marker", _STR),
-            ("ref_offsets", pa.list_(_INT)), ("note_text", _STR), ("url", _STR),
-            ("url_canonical", _STR), ("domain", _STR), ("cited_outlet_id", _STR),
-            ("issues", _STR_LIST), ("kind", _STR),
+            ("doc_id", "string"), ("capture_id", "string"), ("ordinal", "int32"), ("marker", "string"),
+            ("ref_offsets", "list<int32>"), ("note_text", "string"), ("url", "string"),
+            ("url_canonical", "string"), ("domain", "string"), ("cited_outlet_id", "string"),
+            ("issues", "list<string>"), ("kind", "string"),
         ]
     ),
-    "links": pa.schema(
+    "links": arrow.schema(
         [
-            ("doc_id", _STR), ("capture_id", _STR), ("position", _INT), ("url", _STR),
-            ("anchor", _STR), ("url_canonical", _STR), ("domain", _STR),
+            ("doc_id", "string"), ("capture_id", "string"), ("position", "int32"), ("url", "string"),
+            ("anchor", "string"), ("url_canonical", "string"), ("domain", "string"),
         ]
     ),
-    "captures": pa.schema(
+    "captures": arrow.schema(
         [
-            ("capture_id", _STR), ("source_uri", _STR), ("source_id", _STR),
-            ("fetched_at", _TS), ("content_type", _STR), ("byte_size", pa.int64()),
-            ("http_status", _INT), ("http_headers", _STR), ("warc_record_id", _STR),
-            ("raw_path", _STR), ("first_run_id", _STR), ("language_hint", _STR),
-            ("outlet_hint", _STR),
+            ("capture_id", "string"), ("source_uri", "string"), ("source_id", "string"),
+            ("fetched_at", "timestamp"), ("content_type", "string"), ("byte_size", "int64"),
+            ("http_status", "int32"), ("http_headers", "string"), ("warc_record_id", "string"),
+            ("raw_path", "string"), ("first_run_id", "string"), ("language_hint", "string"),
+            ("outlet_hint", "string"),
         ]
     ),
-    "rejects": pa.schema(
+    "rejects": arrow.schema(
         [
-            ("run_id", _STR), ("source_uri", _STR), ("capture_id", _STR), ("stage", _STR),
-            ("error_class", _STR), ("message", _STR), ("rejected_at", _TS),
+            ("run_id", "string"), ("source_uri", "string"), ("capture_id", "string"), ("stage", "string"),
+            ("error_class", "string"), ("message", "string"), ("rejected_at", "timestamp"),
         ]
     ),
-    "outlets": pa.schema(
+    "outlets": arrow.schema(
         [
-            ("outlet_id", _STR), ("name", _STR), ("abbreviations", _STR_LIST),
-            ("domains", _STR_LIST), ("country", _STR), ("kind", _STR), ("language", _STR),
-            ("provisional", pa.bool_()), ("notes", _STR),
+            ("outlet_id", "string"), ("name", "string"), ("abbreviations", "list<string>"),
+            ("domains", "list<string>"), ("country", "string"), ("kind", "string"), ("language", "string"),
+            ("provisional", "bool"), ("notes", "string"),
         ]
     ),
-    "doc_signatures": pa.schema(
+    "doc_signatures": arrow.schema(
         [
-            ("doc_id", _STR), ("capture_id", _STR), ("signature_version", _STR),
-            ("content_hash", _STR), ("signature", pa.binary()), ("is_empty", pa.bool_()),
+            ("doc_id", "string"), ("capture_id", "string"), ("signature_version", "string"),
+            ("content_hash", "string"), ("signature", "binary"), ("is_empty", "bool"),
         ]
     ),
-    "signature_bands": pa.schema(
+    "signature_bands": arrow.schema(
         [
-            ("signature_version", _STR), ("doc_id", _STR), ("capture_id", _STR),
-            ("band", pa.uint8()), ("bucket", pa.uint64()),
+            ("signature_version", "string"), ("doc_id", "string"), ("capture_id", "string"),
+            ("band", "uint8"), ("bucket", "uint64"),
         ]
     ),
-    "template_lines": pa.schema([("doc_id", _STR), ("capture_id", _STR), ("text", _STR), ("zone", _STR)]),
+    "template_lines": arrow.schema(
+        [("doc_id", "string"), ("capture_id", "string"), ("text", "string"), ("zone", "string")]
+    ),
 }
 TABLES: tuple[str, ...] = tuple(SCHEMAS)
 #: Tables derived from the documents' texts (not part of the batch's identity).
@@ -335,9 +329,9 @@ def write_batch(
     tmp.mkdir()
     try:
         for table in TABLES:
-            data = (pa.table(derived[table], schema=SCHEMAS[table]) if table in DERIVED
-                    else pa.Table.from_pylist(rows[table], schema=SCHEMAS[table]))  # fmt: skip
-            pq.write_table(data, tmp / f"{table}.parquet")
+            data = (arrow.from_columns(derived[table], SCHEMAS[table]) if table in DERIVED
+                    else arrow.from_rows(rows[table], SCHEMAS[table]))  # fmt: skip
+            arrow.write_parquet(data, tmp / f"{table}.parquet")
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
         _swap_into_place(tmp, staging_dir)
     except BaseException:

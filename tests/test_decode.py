@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scrubline.decode import binary_reason, canonical_charset, decode, sniff_declared_charset
+from scrubline.decode import binary_reason, canonical_charset, decode, looks_like_html, sniff_declared_charset
 from scrubline.records import Rejected
 
 GERMAN = "Grüße aus Köln – „schön“ gesagt, sagte die Bürgermeisterin über die Straße."
@@ -160,3 +160,39 @@ def test_helpers() -> None:
     )
     assert sniff_declared_charset(b"<html><body>no declaration</body></html>") is None
     assert sniff_declared_charset(b" " * 5000 + b"<meta charset=utf-8>") is None
+
+
+# ------------------------------------------------------------------ the one HTML sniffer
+# ingest (files without an .html name) and clean (captures without a content type) used two
+# rules: ingest an HTML tag anywhere in the first 2 KB, clean "<!doctype html"/"<html" at the
+# very start or "<body" anywhere in 512 characters. These are the cases where they disagreed.
+
+
+@pytest.mark.parametrize(
+    ("head", "html"),
+    [
+        # ingest said HTML, clean said text: a page that opens with a comment, an XML
+        # declaration or a script before its <html>, or with <head>: HTML
+        ("<!-- saved from url=(0042)https://example.org/ -->\n<html><body>x</body></html>", True),
+        ('<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">', True),
+        ("<script>var a = 1;</script>\n<!DOCTYPE html>\n<html>", True),
+        ("<head><title>t</title></head><p>x</p>", True),
+        # ingest said HTML (clean said text): prose that mentions tags is text
+        ("Web pages start with <html> and put the article in <body>, the guide says.", False),
+        # clean said HTML (ingest said text): prose that mentions "<body", a made-up tag
+        ("Notes on the <body> element and its children.", False),
+        ("<htmlish>not a document</htmlish>", False),
+        # both said HTML / both said text
+        ("\n  <!DOCTYPE html><html><head></head><body></body></html>", True),
+        ("\ufeff<html lang=en>", True),
+        ("We wrote <b>bold</b> once, but it is prose.", False),
+    ],
+)
+def test_one_html_sniff_for_bytes_and_text(head: str, html: bool) -> None:
+    assert looks_like_html(head) is html
+    assert looks_like_html(head.encode("utf-8")) is html
+
+
+def test_the_sniff_reads_the_first_2_kb_only() -> None:
+    assert looks_like_html("<p>" + " " * 1000 + "<html>")
+    assert not looks_like_html("<p>" + " " * 3000 + "<html>")

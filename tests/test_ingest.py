@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from scrubline.clean import is_html
 from scrubline.ingest import IngestReport, read_inputs
 from scrubline.ingest.http import FetchConfig, Fetcher
 from scrubline.ingest.manifest import ManifestError, Source, load_sources, read_sources
@@ -96,11 +98,21 @@ def test_source_uri_does_not_depend_on_where_the_folder_lives(tmp_path: Path) ->
 def test_html_inside_a_txt_file_is_sniffed(tmp_path: Path) -> None:
     (tmp_path / "page.txt").write_bytes(b"\n  " + HTML)
     (tmp_path / "prose.txt").write_text("We wrote <b>bold</b> once, but it is prose.")
+    (tmp_path / "tags.txt").write_text("A page opens with <html>; the article goes in <body>.")
+    (tmp_path / "saved.txt").write_bytes(b"<!-- saved from url=(0021)https://ex.org/ -->\n" + HTML)
     captures, _ = read_inputs([tmp_path])
-    assert {c.source_uri.rsplit("/", 1)[1]: c.content_type for c in captures} == {
+    sniffed = {c.source_uri.rsplit("/", 1)[1]: c.content_type for c in captures}
+    assert sniffed == {
         "page.txt": "text/html",
         "prose.txt": "text/plain",
+        "tags.txt": "text/plain",  # prose that names tags (an HTML tag anywhere used to be HTML)
+        "saved.txt": "text/html",
     }
+    # the cleaning path, given the same bytes without a content type, decides the same
+    for capture in captures:
+        bare = dataclasses.replace(capture, content_type=None)
+        text = capture.raw.decode("utf-8")
+        assert is_html(bare, text) is (sniffed[capture.source_uri.rsplit("/", 1)[1]] == "text/html")
 
 
 def test_manifest_fields_fill_the_capture(tmp_path: Path) -> None:

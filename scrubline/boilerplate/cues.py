@@ -16,15 +16,13 @@ line start.
 from __future__ import annotations
 
 import re
-import threading
+from functools import cache
+
+from scrubline.patternset import AVAILABLE as HYPERSCAN
+from scrubline.patternset import PatternSet
 
 from .document import DocView
 from .lexicon import LINE_SPACES
-
-try:  # optional accelerator, as in lexicon.py
-    import hyperscan
-except ImportError:  # pragma: no cover - platforms without a hyperscan wheel
-    hyperscan = None
 
 #: Contact labels, lowercase ("E-Mail:", "Tel.", "Телефон").
 CONTACT_LABEL = (
@@ -80,7 +78,7 @@ def line_cues(doc: DocView) -> dict[str, list[int]]:
     cached = getattr(doc, "_line_cues", None)
     if cached is None:
         data, valid = doc.text_utf8
-        if hyperscan is not None and valid:
+        if HYPERSCAN and valid:
             cached = _hs_cues(data)
             for name, pattern in _ANYWHERE_ANY_CASE.items():  # narrow the wider hyperscan cues
                 cached[name] = [i for i in cached[name] if pattern.search(doc.text, *_bounds(doc, i))]
@@ -114,9 +112,7 @@ def line_cues_reference(doc: DocView) -> dict[str, list[int]]:
 def _hs_cues(data: bytes) -> dict[str, list[int]]:
     """``line_cues`` with hyperscan: one pattern per cue; a match's line is the number of
     newlines before its end (a cue never crosses a line after its leading newline)."""
-    db, scratch = _hyperscan()
-    ends: list[tuple[int, int]] = []
-    db.scan(data, match_event_handler=lambda i, _f, to, _fl, _c: ends.append((to, i)), scratch=scratch)
+    ends = _cue_patterns().ends(data)
     found: dict[str, list[int]] = {name: [] for name in CUE_NAMES}
     if not ends:
         return found
@@ -149,21 +145,9 @@ _HS_CUES = (  # in CUE_NAMES order: hyperscan sources
 )
 # on the text as it is: caseless (Unicode case folding for the line-start cues)
 _HS_FLAGS = (*[("UTF8", "UCP", "CASELESS")] * len(_OPENINGS), *[("UTF8", "CASELESS")] * len(_ANYWHERE))
-_hs_db: list[object] = []
-_hs_local = threading.local()
 
 
-def _hyperscan() -> tuple[object, object]:
-    """The compiled cue database (built once) and this thread's scratch space."""
-    if not _hs_db:
-        db = hyperscan.Database()
-        db.compile(
-            expressions=list(_HS_CUES), ids=list(range(len(_HS_CUES))),
-            elements=len(_HS_CUES),
-            flags=[sum(getattr(hyperscan, f"HS_FLAG_{f}") for f in flags) for flags in _HS_FLAGS],
-        )  # fmt: skip
-        _hs_db.append(db)
-    scratch = getattr(_hs_local, "scratch", None)
-    if scratch is None:
-        scratch = _hs_local.scratch = hyperscan.Scratch(_hs_db[0])
-    return _hs_db[0], scratch
+@cache
+def _cue_patterns() -> PatternSet:
+    """The compiled cue database (built once; ids are ``CUE_NAMES`` indexes)."""
+    return PatternSet(_HS_CUES, flags=_HS_FLAGS)

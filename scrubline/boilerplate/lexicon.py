@@ -24,20 +24,16 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import ahocorasick
-import yaml
-
-try:  # optional accelerator: same hits, ~15x faster (see the module docstring)
-    import hyperscan
-except ImportError:  # pragma: no cover - platforms without a hyperscan wheel
-    hyperscan = None
+from scrubline.literalset import LiteralSet
+from scrubline.patternset import AVAILABLE as HYPERSCAN  # same hits, ~15x faster (module docstring)
+from scrubline.patternset import PatternSet
+from scrubline.yamlfile import load_yaml
 
 LEXICON_DIR = Path(__file__).parent / "lexicons"
 
@@ -81,7 +77,7 @@ def load_phrases(paths: Iterable[Path]) -> list[Phrase]:
     ``$`` a line-final one."""
     phrases: list[Phrase] = []
     for path in paths:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path) or {}
         language = str(data.get("language") or path.stem)
         phrases.extend(parse_phrases(data.get("categories") or {}, language))
     return phrases
@@ -121,9 +117,8 @@ class Lexicon:
         self._elsewhere = [tuple(e for e in self._by_text[t] if not e.anchored) for t in self._texts]
         self._empty = not by_text
         self._lead_base = 2 * len(self._texts)  # hyperscan ids from here: "\n" + a lead char
-        self._automaton: ahocorasick.Automaton | None = None
-        self._hs: object | None = None
-        self._local = threading.local()
+        self._automaton: LiteralSet | None = None
+        self._hs: PatternSet | None = None
 
     def __getstate__(self) -> dict:
         # compiled matchers are rebuilt on demand in the receiving process
@@ -143,14 +138,9 @@ class Lexicon:
     # ------------------------------------------------------------------ reference scanner
 
     @property
-    def automaton(self) -> ahocorasick.Automaton:
+    def automaton(self) -> LiteralSet:
         if self._automaton is None:
-            automaton = ahocorasick.Automaton()
-            for k, text in enumerate(self._texts):
-                automaton.add_word(text, (len(text), k))
-            if self._texts:
-                automaton.make_automaton()
-            self._automaton = automaton
+            self._automaton = LiteralSet((text, (len(text), k)) for k, text in enumerate(self._texts))
         return self._automaton
 
     def scan(self, lowered: str) -> Iterator[Hit]:
@@ -189,7 +179,7 @@ class Lexicon:
         at the same end). ``data``: ``text`` encoded as by ``utf8``, when the caller has it."""
         if self._empty:
             return []
-        if hyperscan is None:
+        if not HYPERSCAN:
             return self.line_hits_reference(lower_same_length(text))
         # offsets, word boundaries, line leads and line ends are the same in any case
         found: dict[tuple[int, int], bool] = {}  # (end, text index) -> at a line's lead
@@ -245,11 +235,9 @@ class Lexicon:
         ``data``: its encoding, if known); record hits as (end offset in the text, text
         index) -> at lead. Returns the starts of the lines (after the first) that begin with
         a lead character (main scan only)."""
-        db, scratch = self._hyperscan()
         if data is None:
             data = utf8(buffer)
-        raw: list[tuple[int, int]] = []
-        db.scan(data, match_event_handler=lambda i, _f, to, _fl, _c: raw.append((to, i)), scratch=scratch)
+        raw = self._patterns().ends(data)
         lead_lines: list[int] = []
         if not raw:
             return lead_lines
@@ -285,8 +273,8 @@ class Lexicon:
                 found.setdefault(key, False)
         return lead_lines
 
-    def _hyperscan(self) -> tuple[object, object]:
-        """The compiled database (built once) and this thread's scratch space."""
+    def _patterns(self) -> PatternSet:
+        """The compiled database (built once)."""
         if self._hs is None:
             expressions, ids = [], []
             for k, text in enumerate(self._texts):
@@ -301,16 +289,9 @@ class Lexicon:
             for j, char in enumerate(LINE_SPACES + LEAD_CHARS):  # lines that start with a lead
                 expressions.append(("\n" + char).encode("utf-8"))
                 ids.append(self._lead_base + j)
-            db = hyperscan.Database()
-            db.compile(
-                expressions=expressions, ids=ids, elements=len(expressions), literal=True,
-                flags=[hyperscan.HS_FLAG_CASELESS] * len(expressions),  # ASCII letters, any case
-            )  # fmt: skip
-            self._hs = db
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = hyperscan.Scratch(self._hs)
-        return self._hs, scratch
+            # caseless: ASCII letters, any case
+            self._hs = PatternSet(expressions, ids=ids, flags=("CASELESS",), literal=True)
+        return self._hs
 
 
 #: Up to this many letters outside ASCII in a phrase, the fast scanner matches each of them in

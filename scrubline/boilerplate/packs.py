@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from scrubline.yamlfile import load_yaml
 
 from .lexicon import Phrase, parse_phrases
 
@@ -55,7 +55,7 @@ class RulePack:
 
     @classmethod
     def load(cls, path: Path) -> RulePack:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = load_yaml(path) or {}
         pack = cls.from_dict(data, outlet_id=path.stem)
         if pack.outlet_id != path.stem:
             raise ValueError(f"{path}: outlet_id {pack.outlet_id!r} does not match the file name")

@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from ..dateline import opens_with_dateline
 from ..records import Span
 from .document import DocView
 from .lexicon import Lexicon, default_lexicon
@@ -45,14 +46,6 @@ _SENTENCE_END = frozenset(".!?…\"'”»:;。！？")
 #: Quotation marks around at least two words: reported speech.
 _QUOTES = '"“”„«»‚‘’‹›「」『』'
 _SPEECH = re.compile(rf"[{_QUOTES}][^{_QUOTES}]*?\w+\W+\w+[^{_QUOTES}]*?[{_QUOTES}]")
-#: A dateline opening: a place name (capitalised words, "/" allowed), optionally a date, an
-#: agency in parentheses and/or a comma, then a dash: "BAKU, (BM) –", "Berlin (dpa) -",
-#: "WASHINGTON, 3 March (Reuters) —", "Moskau/Kiew (AFP) –".
-_DATELINE = re.compile(
-    r"^[\"'“„]?[A-ZÀ-ÞĀ-ŽА-ЯЁ][\w'’.\-]*(?:[ /][A-ZÀ-ÞĀ-ŽА-ЯЁ][\w'’.\-]*){0,3},?"
-    r"(?:\s+(?:\d{1,2}\.?\s*(?:de\s+|du\s+)?\w+\.?|\w+\.?\s+\d{1,2})(?:,?\s+\d{4})?,?)?"
-    r"\s*(?:\([^()]{1,40}\)\s*)?[–—-]+(?:\s|$)"
-)
 
 
 def normalize_line(line: str) -> str:
@@ -76,20 +69,13 @@ def reads_as_speech(line: str) -> bool:
 
 
 def is_dateline(line: str) -> bool:
-    """A dateline opening.
+    """A dateline opening (``scrubline.dateline``, the one dateline pattern).
 
     >>> [is_dateline(s) for s in ("BAKU, (BM) – The ministry said", "Berlin (dpa) - Die",
     ...                           "Mehr zum Thema - Politik", "Weitere Artikel")]
     [True, True, False, False]
     """
-    match = _DATELINE.match(line)
-    if match is None:
-        return False
-    head = line[: match.end()]
-    # "Mehr zum Thema -": ordinary words before a dash; a dateline has a parenthesised
-    # agency, or a place name in capitals, or a comma right after the place
-    words = re.findall(r"[^\W\d_]+", head.split("(")[0])
-    return "(" in head or "," in head or (bool(words) and all(w.isupper() for w in words if len(w) > 1))
+    return opens_with_dateline(line)
 
 
 def never_template(line: str) -> str | None:

@@ -1,10 +1,12 @@
-"""Calendar words per language: month names (with their numbers) and weekday names.
+"""Calendar words per language: month names (with their numbers), weekday names, and the
+words a dateline's date puts between day and month.
 
 One ``<language>.yaml`` beside this module per language; adding a language is adding a file
-(see ``en.yaml``). Two readers use them: ``scrubline.extract.dates`` (dates written in text:
-"24. Januar 2022") and ``scrubline.boilerplate.rules`` (date lines). Before the words moved
-here the two kept their own lists, which disagreed on a few names; each file's
-``text_dates_only`` and ``date_lines_only`` keep those differences, so outputs did not change.
+(see ``en.yaml``). Three readers use them: ``scrubline.dates`` (dates written in text:
+"24. Januar 2022"), ``scrubline.boilerplate.rules`` (date lines) and ``scrubline.dateline``.
+Before the words moved here, dates and rules kept their own month lists, which disagreed on
+eight names (jän, jänner, maerz, mrz, setiembre, decembre, wrzesnia, pazdziernika); both now
+read every name: that changed no output on the dev sets (``bench/snapshot.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from scrubline.yamlfile import load_yaml
 
 CALENDAR_DIR = Path(__file__).parent
 
@@ -21,37 +23,40 @@ CALENDAR_DIR = Path(__file__).parent
 @cache
 def _languages() -> tuple[dict[str, Any], ...]:
     return tuple(
-        yaml.safe_load(path.read_text(encoding="utf-8")) for path in sorted(CALENDAR_DIR.glob("*.yaml"))
+        load_yaml(path) for path in sorted(CALENDAR_DIR.glob("*.yaml"))
     )
 
 
-def _month_names(skip: str) -> dict[str, int]:
-    """Month name -> number over every language, less each file's ``skip`` list."""
+@cache
+def _month_names() -> dict[str, int]:
+    """Month name -> number over every language."""
     numbers: dict[str, int] = {}
     for data in _languages():
-        left_out = set(data.get(skip) or ())
         for number, names in data["months"].items():
             for name in names:
-                if name in left_out:
-                    continue
                 if numbers.setdefault(name, int(number)) != int(number):
                     raise ValueError(f"month name {name!r} has two numbers ({data['language']}.yaml)")
     return numbers
 
 
-@cache
 def text_date_months() -> dict[str, int]:
-    """Month name -> number for dates written in text (``scrubline.extract.dates``)."""
-    return _month_names("date_lines_only")
+    """Month name -> number for dates written in text (``scrubline.dates``)."""
+    return dict(_month_names())
 
 
-@cache
 def date_line_months() -> tuple[str, ...]:
-    """Month names a date line may hold (``scrubline.boilerplate.rules``)."""
-    return tuple(_month_names("text_dates_only"))
+    """Month names a date line may hold (``scrubline.boilerplate.rules``): the same names."""
+    return tuple(_month_names())
 
 
 @cache
 def weekdays() -> tuple[str, ...]:
     """Weekday names of every language."""
     return tuple(dict.fromkeys(day for data in _languages() for day in data.get("weekdays") or ()))
+
+
+@cache
+def day_month_words() -> tuple[str, ...]:
+    """Words between a day and its month name in a dateline's date ("3 de marzo"), every
+    language (``scrubline.dateline``)."""
+    return tuple(sorted({w for data in _languages() for w in data.get("day_month_words") or ()}))

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from lxml.etree import XPath
-from lxml.html import HtmlElement
-
-try:
-    import hyperscan
-except ImportError:  # pragma: no cover - platforms without a hyperscan wheel
-    hyperscan = None
-
 from scrubline.dates import _URL_DATE, text_day
+from scrubline.markup import CompiledXPath, HtmlElement, compile_xpath
+from scrubline.patternset import AVAILABLE as HYPERSCAN
+from scrubline.patternset import PatternSet
 from scrubline.records import Evidence
 
 from .tree import _WS
@@ -82,7 +76,7 @@ _HINT_PATTERNS = (
 
 
 @cache
-def _signal_xpath(hints: frozenset[int]) -> XPath | None:
+def _signal_xpath(hints: frozenset[int]) -> CompiledXPath | None:
     """The union of the signal branches ``hints`` allows (None when it allows none)."""
     branches = []
     contains = [f"contains(.,'{h}')" for k, h in enumerate(_CLASS_HINTS) if k in hints]
@@ -94,36 +88,20 @@ def _signal_xpath(hints: frozenset[int]) -> XPath | None:
         branches.append("//body//@rel[.='author' or .='license']/..")
     if _TIME in hints:
         branches.append("//time[@datetime]")
-    return XPath(" | ".join(branches)) if branches else None
+    return compile_xpath(" | ".join(branches)) if branches else None
 
 
 @lru_cache(maxsize=1)
-def _hint_database() -> Any:
-    db = hyperscan.Database()
-    db.compile(
-        expressions=[p.encode("ascii") for p in _HINT_PATTERNS],
-        ids=list(range(len(_HINT_PATTERNS))),
-        elements=len(_HINT_PATTERNS),
-        flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(_HINT_PATTERNS),
-    )
-    return db
-
-
-_hint_scratch = threading.local()
+def _hint_patterns() -> PatternSet:
+    return PatternSet([p.encode("ascii") for p in _HINT_PATTERNS], flags=("SINGLEMATCH",))
 
 
 def _signal_hints(data: bytes | None) -> frozenset[int]:
     """Which signal branches can match the page whose UTF-8 bytes are ``data`` (all of them
     when the bytes or hyperscan are missing)."""
-    if data is None or hyperscan is None:
+    if data is None or not HYPERSCAN:
         return ALL_SIGNALS
-    db = _hint_database()
-    scratch = getattr(_hint_scratch, "scratch", None)
-    if scratch is None:
-        scratch = _hint_scratch.scratch = hyperscan.Scratch(db)
-    found: set[int] = set()
-    db.scan(data, match_event_handler=lambda pid, *_: found.add(pid), scratch=scratch)
-    return frozenset(found)
+    return frozenset(_hint_patterns().ids(data))
 
 
 _BYLINE_CLASS = re.compile(r"author|byline", re.IGNORECASE)

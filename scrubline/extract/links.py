@@ -5,9 +5,8 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import urljoin
 
-import ahocorasick
-from lxml.html import HtmlElement
-
+from scrubline.literalset import LiteralSet
+from scrubline.markup import HtmlElement
 from scrubline.records import Link
 from scrubline.urls import canonicalize, registered_domain
 
@@ -67,11 +66,7 @@ def _occurring(haystack: str, needles: set[str]) -> set[str]:
     one scan per needle (a page has ~150 anchors, most of them not in the article)."""
     if len(needles) < 8:
         return {needle for needle in needles if needle in haystack}
-    automaton = ahocorasick.Automaton()
-    for needle in needles:
-        automaton.add_word(needle, needle)
-    automaton.make_automaton()
-    return {needle for _, needle in automaton.iter(haystack)}
+    return {needle for _, needle in LiteralSet((needle, needle) for needle in needles).iter(haystack)}
 
 
 def _line_units(text: str) -> set[str]:

@@ -6,15 +6,13 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from lxml.etree import XPath
-from lxml.html import HtmlElement
-
 from scrubline.footnotes import NOTE_HEADINGS
+from scrubline.markup import HtmlElement, compile_xpath
 
 from .tree import _WS
 
 #: Anchors that reference a note on the same page: in or around <sup>, or marked as such.
-_NOTE_REF_XPATH = XPath(
+_NOTE_REF_XPATH = compile_xpath(
     "//a[starts-with(@href,'#')][ancestor::sup or sup or contains(@class,'footnote')"
     " or starts-with(@href,'#cite_note') or starts-with(@href,'#fn')]"
 )

@@ -9,7 +9,6 @@ from functools import lru_cache
 from typing import Any, Literal
 
 import trafilatura
-from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.settings import Extractor, set_date_params, use_config
 from trafilatura.utils import (  # noqa: F401 - re-exported for tree.py
@@ -18,6 +17,8 @@ from trafilatura.utils import (  # noqa: F401 - re-exported for tree.py
     is_dubious_html,
     load_html,
 )
+
+from scrubline.markup import HtmlElement
 
 #: Goes into provenance: which extractor produced the text.
 EXTRACTOR_ID = f"trafilatura-{trafilatura.__version__}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from lxml.html import HtmlElement, fromstring
+from scrubline.markup import HtmlElement, parse_html_bytes
 
 from .text import DOCTYPE_TAG, HTML_PARSER, is_dubious_html, load_html
 
@@ -41,7 +41,7 @@ def parse_html(html: str, data: bytes | None = None) -> HtmlElement | None:
     if needs_repair:
         return load_html(html)
     try:
-        tree = fromstring(data, parser=HTML_PARSER)
+        tree = parse_html_bytes(data, HTML_PARSER)
     except Exception:  # noqa: BLE001 - whatever libxml2 refuses, load_html decides about
         return load_html(html)
     if tree is None or len(tree) < 1:

@@ -26,11 +26,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from lxml import etree
-
 from scrubline.ingest.codec import DecodeError, decode_all
 from scrubline.ingest.http import FEED_TYPES, Fetcher, NotModified
 from scrubline.ingest.limits import LimitExceeded
+from scrubline.markup import XmlElement, local_name, parse_xml
 from scrubline.records import Capture, Reject
 from scrubline.urls import canonicalize
 
@@ -62,11 +61,6 @@ class FeedError(ValueError):
     """A document that is not a feed or sitemap we can read."""
 
 
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, recover=True, huge_tree=False, remove_comments=True
-)
-
-
 def inflate(raw: bytes, limit: int) -> bytes:
     """``raw`` itself, or its gzip-decompressed content when it is gzip (capped at ``limit``)."""
     if not raw.startswith(b"\x1f\x8b"):
@@ -90,12 +84,12 @@ def parse_feed(raw: bytes, base_url: str) -> Parsed:
     if text.startswith(b"{"):
         return _json_feed(raw, base_url)
     try:
-        root = etree.fromstring(raw, _PARSER)
-    except (etree.XMLSyntaxError, ValueError) as exc:
+        root = parse_xml(raw)
+    except ValueError as exc:  # markup.XmlError among them
         raise FeedError(f"not XML: {exc}") from None
     if root is None:
         raise FeedError("not XML: empty document")
-    kind = etree.QName(root).localname.lower()
+    kind = local_name(root).lower()
     if kind in ("rss", "rdf"):
         items = [_rss_item(item, base_url) for item in root.iter("{*}item")]
     elif kind == "feed":
@@ -110,13 +104,13 @@ def parse_feed(raw: bytes, base_url: str) -> Parsed:
     return Parsed(kind, tuple(_unique_items(item for item in items if item is not None)))
 
 
-def _text(element: etree._Element, name: str) -> str | None:
+def _text(element: XmlElement, name: str) -> str | None:
     child = element.find(f"{{*}}{name}")  # any namespace or none
     value = (child.text or "").strip() if child is not None else ""
     return value or None
 
 
-def _rss_item(item: etree._Element, base: str) -> FeedItem | None:
+def _rss_item(item: XmlElement, base: str) -> FeedItem | None:
     link = _text(item, "link")
     guid = item.find("{*}guid")
     if not link and guid is not None and guid.get("isPermaLink", "true").lower() == "true":
@@ -127,7 +121,7 @@ def _rss_item(item: etree._Element, base: str) -> FeedItem | None:
     return _item(link, _text(item, "title"), published, base)
 
 
-def _atom_entry(entry: etree._Element, base: str) -> FeedItem | None:
+def _atom_entry(entry: XmlElement, base: str) -> FeedItem | None:
     href = None
     for link in entry.iter("{*}link"):
         if link.get("rel", "alternate") == "alternate" and link.get("href"):
@@ -137,7 +131,7 @@ def _atom_entry(entry: etree._Element, base: str) -> FeedItem | None:
     return _item(href, _text(entry, "title"), published, base)
 
 
-def _sitemap_url(url: etree._Element, base: str) -> FeedItem | None:
+def _sitemap_url(url: XmlElement, base: str) -> FeedItem | None:
     return _item(_text(url, "loc"), None, _text(url, "lastmod"), base)
 
 

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,7 +48,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from scrubline.dates import utc_datetime
-from scrubline.decode import binary_reason
+from scrubline.decode import binary_reason, looks_like_html
 from scrubline.ingest.http import FetchConfig, Fetcher, FetchState
 from scrubline.ingest.limits import DEFAULT_LIMITS, IngestLimits, LimitExceeded
 from scrubline.ingest.localfs import NotReadable, has_surrogate_or_nul, inside, read_regular, safe_text
@@ -69,8 +68,6 @@ CONTENT_TYPES = {
 #: Subfolders deeper than this below an input folder are a reject, not a walk.
 MAX_FOLDER_DEPTH = 32
 STAGE = "read"
-_HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
-_SNIFF_BYTES = 2048
 _OPTIONAL_STR_FIELDS = ("id", "url", "retrieved_at", "language", "outlet")
 
 
@@ -234,11 +231,12 @@ def relative_path(path: Path, root: Path) -> str:
 
 
 def sniff_content_type(path: Path, raw: bytes) -> str:
-    """text/html for .html/.htm or for text that starts like HTML, else text/plain."""
+    """text/html for .html/.htm/.xhtml or for bytes that ``decode.looks_like_html``, else
+    text/plain."""
     declared = CONTENT_TYPES.get(path.suffix.lower())
     if declared == "text/html":
         return declared
-    return "text/html" if _HTML_SNIFF.search(raw[:_SNIFF_BYTES]) else "text/plain"
+    return "text/html" if looks_like_html(raw) else "text/plain"
 
 
 def read_entry(entry: _Entry, limits: IngestLimits = DEFAULT_LIMITS) -> Capture | Reject:

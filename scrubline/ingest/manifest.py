@@ -28,8 +28,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import yaml
-
 from scrubline.ingest.feeds import discover
 from scrubline.ingest.files import iter_inputs
 from scrubline.ingest.http import Fetcher, FetchState, NotModified
@@ -38,6 +36,7 @@ from scrubline.ingest.localfs import NotReadable, inside, read_regular, safe_tex
 from scrubline.ingest.report import IngestReport
 from scrubline.ingest.warc import WARC_TYPES, iter_warc, iter_warc_stream
 from scrubline.records import Capture, Reject
+from scrubline.yamlfile import TooManyAliases, YamlError, parse_yaml
 
 KINDS = ("file", "dir", "url", "feed", "sitemap", "warc")
 _PATH_KINDS = frozenset({"file", "dir"})
@@ -72,45 +71,18 @@ class ManifestError(ValueError):
         self.error_class = error_class
 
 
-class _TooManyAliases(yaml.YAMLError):
-    pass
-
-
-class _LimitedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader that refuses more than ``max_aliases`` aliases (alias bombs)."""
-
-    max_aliases = DEFAULT_LIMITS.max_yaml_aliases
-    aliases = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            self.aliases += 1
-            if self.aliases > self.max_aliases:
-                raise _TooManyAliases(f"more than {self.max_aliases} YAML aliases (an alias bomb?)")
-        return super().compose_node(parent, index)
-
-
-def _parse_yaml(text: str, max_aliases: int) -> Any:
-    loader = _LimitedLoader(text)
-    loader.max_aliases = max_aliases
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
-
-
 def load_sources(path: Path | str, *, limits: IngestLimits | None = None) -> list[Source]:
     """Parse and validate a sources manifest; raise ManifestError listing every problem."""
     path = Path(path)
     limits = limits or DEFAULT_LIMITS
     try:
         raw, _ = read_regular(path, limits.max_yaml_bytes)
-        data = _parse_yaml(raw.decode("utf-8"), limits.max_yaml_aliases)
+        data = parse_yaml(raw.decode("utf-8"), max_aliases=limits.max_yaml_aliases)
     except (LimitExceeded, NotReadable) as exc:
         raise ManifestError(path, [f"cannot read: {exc.message}"], exc.error_class) from None
-    except _TooManyAliases as exc:
+    except TooManyAliases as exc:
         raise ManifestError(path, [f"cannot read: {exc}"], "TooManyAliases") from None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError) as exc:
+    except (OSError, UnicodeDecodeError, YamlError, RecursionError) as exc:
         raise ManifestError(path, [f"cannot read: {safe_text(str(exc))[:500]}"]) from None
     if isinstance(data, dict) and set(data) == {"sources"}:
         data = data["sources"]

@@ -8,8 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
+from scrubline.arrow import Table
 from scrubline.urls import LOCAL_PATH
 from scrubline.warehouse.db import Connection, cap_memory, session, sql
 from scrubline.warehouse.dq import DQ_MEMORY_LIMIT
@@ -40,7 +39,7 @@ def dq_metrics(
     residue_patterns: Sequence[str] = (),
     *,
     drift: Mapping[str, float] | None = None,
-) -> dict[str, pa.Table]:
+) -> dict[str, Table]:
     """Per-row metrics of this run computed by DuckDB, for GE's DataFrame path (no raw text).
 
     ``document_metrics``: chars_clean (length of the clean text), fffd_count (U+FFFD in clean
@@ -71,7 +70,7 @@ def dq_metrics(
             "run_counts": counts}  # fmt: skip
 
 
-def _outlet_drift(con: Connection, run_id: str, rule: Mapping[str, float] | None) -> pa.Table:
+def _outlet_drift(con: Connection, run_id: str, rule: Mapping[str, float] | None) -> Table:
     params: dict[str, Any] = {**drift_rule(load_suites()), **(rule or {})}
     unknown, missing = set(params) - set(DRIFT_PARAMETERS), set(DRIFT_PARAMETERS) - set(params)
     if unknown or missing:
@@ -81,7 +80,7 @@ def _outlet_drift(con: Connection, run_id: str, rule: Mapping[str, float] | None
     return con.execute(sql("outlet_drift", _PACKAGE), {**params, "run_id": run_id}).fetch_arrow_table()
 
 
-def dq_outlet_drift(db_path: str | Path, run_id: str, rule: Mapping[str, float] | None = None) -> pa.Table:
+def dq_outlet_drift(db_path: str | Path, run_id: str, rule: Mapping[str, float] | None = None) -> Table:
     """Per outlet of this run: share removed and citations per document against the outlet's
     earlier documents (latest ``history_window`` of earlier runs, quarantined ones left out).
 
@@ -96,7 +95,7 @@ def dq_outlet_drift(db_path: str | Path, run_id: str, rule: Mapping[str, float] 
         return _outlet_drift(con, run_id, rule)
 
 
-def dq_run_counts(db_path: str | Path, run_id: str) -> pa.Table:
+def dq_run_counts(db_path: str | Path, run_id: str) -> Table:
     """Rows staged by the run's batches (manifest counts) vs rows loaded for its documents:
     table_name, batches, staged, loaded, count_gap (loaded - staged; 0 when consistent)."""
     with session(db_path, read_only=True) as con:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
+from scrubline import arrow
 
 from .db import insert_rows, query, query_table, registered, session, sql, transaction
 
@@ -17,8 +17,8 @@ def _texts(
     con: Any, keys: list[tuple[Any, ...]], doc: int, capture: int
 ) -> dict[tuple[str, str], tuple[str, str]]:
     """(doc_id, capture_id) -> (text, text_normalized) of the versions named in ``keys``."""
-    table = pa.table({"doc_id": pa.array([k[doc] for k in keys], pa.string()),
-                      "capture_id": pa.array([k[capture] for k in keys], pa.string())})  # fmt: skip
+    table = arrow.from_columns({"doc_id": [k[doc] for k in keys], "capture_id": [k[capture] for k in keys]},
+                               types={"doc_id": "string", "capture_id": "string"})  # fmt: skip
     with registered(con, "keys", table):
         return {(d, c): (t, n) for d, c, t, n in con.execute(sql("corpus/texts_of_keys")).fetchall()}
 
@@ -54,21 +54,20 @@ def store_signatures(
     now = datetime.now(UTC)
     with session(db_path) as con, transaction(con):
         if bands and bands["doc_id"]:
-            table = pa.table({**bands, "band": pa.array(bands["band"], pa.uint8()),
-                              "bucket": pa.array(bands["bucket"], pa.uint64())})  # fmt: skip
+            table = arrow.from_columns(bands, types={"band": "uint8", "bucket": "uint64"})
             insert_rows(
                 con, "signature_bands", table, replace_on=("doc_id", "capture_id", "signature_version")
             )
         if not records:
             return 0
-        rows = pa.Table.from_pylist([{**r, "run_id": run_id, "computed_at": now} for r in records])
+        rows = arrow.from_rows([{**r, "run_id": run_id, "computed_at": now} for r in records])
         return insert_rows(
             con, "doc_signatures", rows, replace_on=("doc_id", "capture_id", "signature_version")
         )
 
 
-def _wanted(doc_ids: list[str]) -> pa.Table:
-    return pa.table({"doc_id": pa.array(doc_ids, pa.string())})
+def _wanted(doc_ids: list[str]) -> arrow.Table:
+    return arrow.from_columns({"doc_id": doc_ids}, types={"doc_id": "string"})
 
 
 def syndication_dirty(db_path: str | Path, signature_version: str) -> list[str]:
@@ -113,7 +112,7 @@ def update_clusters(
     record ``state`` (their current (doc_id, capture_id) versions) as what the clusters cover."""
     now = datetime.now(UTC)
     with session(db_path) as con, transaction(con):
-        gone = pa.table({"cluster_id": pa.array(replaced, pa.string())})
+        gone = arrow.from_columns({"cluster_id": replaced}, types={"cluster_id": "string"})
         with registered(con, "gone", gone):
             con.execute("DELETE FROM cluster_members WHERE cluster_id IN (SELECT cluster_id FROM gone) "
                         "OR cluster_id IN (SELECT cluster_id FROM syndication_clusters "
@@ -124,14 +123,14 @@ def update_clusters(
             con.execute("DELETE FROM syndication_state WHERE doc_id IN (SELECT doc_id FROM wanted) "
                         "OR signature_version <> ?", [signature_version])  # fmt: skip
         if state:
-            insert_rows(con, "syndication_state", pa.table({
+            insert_rows(con, "syndication_state", arrow.from_columns({
                 "doc_id": [d for d, _ in state], "capture_id": [c for _, c in state],
                 "signature_version": [signature_version] * len(state), "run_id": [run_id] * len(state),
             }))  # fmt: skip
         if clusters:
-            rows = pa.Table.from_pylist([{**c, "run_id": run_id, "computed_at": now} for c in clusters])
+            rows = arrow.from_rows([{**c, "run_id": run_id, "computed_at": now} for c in clusters])
             insert_rows(con, "syndication_clusters", rows)
-            insert_rows(con, "cluster_members", pa.Table.from_pylist(members))
+            insert_rows(con, "cluster_members", arrow.from_rows(members))
     return len(clusters)
 
 
@@ -153,7 +152,7 @@ def unlined_documents(
 def store_template_lines(db_path: str | Path, lines: dict[str, list[Any]]) -> None:
     """Insert ``template_lines`` rows (column lists)."""
     with session(db_path) as con, transaction(con):
-        insert_rows(con, "template_lines", pa.table(lines))
+        insert_rows(con, "template_lines", arrow.from_columns(lines))
 
 
 def update_template_counts(db_path: str | Path, run_id: str) -> list[str]:
@@ -189,7 +188,7 @@ def store_templates(
     with session(db_path) as con, transaction(con):
         con.execute("DELETE FROM boilerplate_templates WHERE list_contains(?, outlet_id)", [outlet_ids])
         if rows:
-            table = pa.Table.from_pylist([{**r, "run_id": run_id, "mined_at": now} for r in rows])
+            table = arrow.from_rows([{**r, "run_id": run_id, "mined_at": now} for r in rows])
             insert_rows(con, "boilerplate_templates", table)
     return len(rows)
 

@@ -25,9 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
-from scrubline import resources
+from scrubline import arrow, resources
 
 #: A connection, for type hints outside this module (which never import duckdb).
 Connection = duckdb.DuckDBPyConnection
@@ -187,12 +186,9 @@ def session(db_path: str | Path, *, read_only: bool = False, migrate: bool = Tru
 DatabaseError = duckdb.Error
 
 
-def write_parquet(table: pa.Table, path: Path) -> None:
+def write_parquet(table: arrow.Table, path: Path) -> None:
     """Write a query result to a Parquet file (analyst exports; the connection itself cannot)."""
-    import pyarrow.parquet as pq
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path)
+    arrow.write_parquet(table, path)
 
 
 #: Settings of every connection an analyst-facing command opens (``scrubline sql``, ``report``,
@@ -289,7 +285,7 @@ def query(db_path: str | Path, statement: str, params: Params = None) -> list[tu
 
 
 @contextmanager
-def registered(con: Connection, name: str, rows: pa.Table) -> Iterator[str]:
+def registered(con: Connection, name: str, rows: arrow.Table) -> Iterator[str]:
     """``rows`` visible to SQL as the relation ``name`` while the block runs."""
     con.register(name, rows)
     try:
@@ -298,7 +294,7 @@ def registered(con: Connection, name: str, rows: pa.Table) -> Iterator[str]:
         con.unregister(name)
 
 
-def insert_rows(con: Connection, table: str, rows: pa.Table, *, replace_on: Sequence[str] = ()) -> int:
+def insert_rows(con: Connection, table: str, rows: arrow.Table, *, replace_on: Sequence[str] = ()) -> int:
     """Insert ``rows`` into ``table`` by column name; with ``replace_on``, first delete the
     table's rows whose ``replace_on`` columns match a staged row. ``table`` and ``replace_on``
     are identifiers from the caller's code, never from data. Returns the rows inserted."""

@@ -8,9 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
-from scrubline import staging
+from scrubline import arrow, staging
 
 from .db import (
     cap_memory,
@@ -61,28 +59,28 @@ def dq_snapshot(db_path: str | Path, run_id: str, snapshot_path: str | Path) -> 
 # ----------------------------------------------------------------------------- results
 
 
-_DQ_SCHEMA = pa.schema(
+_DQ_SCHEMA = arrow.schema(
     [
-        ("run_id", pa.string()),
-        ("suite", pa.string()),
-        ("expectation", pa.string()),
-        ("expectation_name", pa.string()),
-        ("column_name", pa.string()),
-        ("severity", pa.string()),
-        ("rationale", pa.string()),
-        ("success", pa.bool_()),
-        ("observed_value", pa.string()),
-        ("failing_sample", pa.string()),
-        ("element_count", pa.int64()),
-        ("unexpected_count", pa.int64()),
-        ("data_path", pa.string()),
-        ("error", pa.string()),
-        ("evaluated_at", pa.timestamp("us", tz="UTC")),
+        ("run_id", "string"),
+        ("suite", "string"),
+        ("expectation", "string"),
+        ("expectation_name", "string"),
+        ("column_name", "string"),
+        ("severity", "string"),
+        ("rationale", "string"),
+        ("success", "bool"),
+        ("observed_value", "string"),
+        ("failing_sample", "string"),
+        ("element_count", "int64"),
+        ("unexpected_count", "int64"),
+        ("data_path", "string"),
+        ("error", "string"),
+        ("evaluated_at", "timestamp"),
     ]
 )
 
 
-def _dq_table(run_id: str, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
+def _dq_table(run_id: str, rows: Iterable[Mapping[str, Any]]) -> arrow.Table:
     now = datetime.now(UTC)
     records = []
     for row in rows:
@@ -92,7 +90,7 @@ def _dq_table(run_id: str, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
         rec["failing_sample"] = staging.to_json(row.get("failing_sample"))
         rec["evaluated_at"] = row.get("evaluated_at") or now
         records.append(rec)
-    return pa.Table.from_pylist(records, schema=_DQ_SCHEMA)
+    return arrow.from_rows(records, _DQ_SCHEMA)
 
 
 def store_dq_results(db_path: str | Path, run_id: str, rows: list[dict]) -> int:
@@ -111,7 +109,7 @@ def quarantine(db_path: str | Path, run_id: str, doc_keys: list[tuple[str, str]]
     """Flag documents (doc_id, capture_id) as quarantined and log why; returns rows flagged."""
     if not doc_keys:
         return 0
-    keys = pa.table({"doc_id": [k[0] for k in doc_keys], "capture_id": [k[1] for k in doc_keys]})
+    keys = arrow.from_columns({"doc_id": [k[0] for k in doc_keys], "capture_id": [k[1] for k in doc_keys]})
     with session(db_path) as con:
         cap_memory(con, DQ_MEMORY_LIMIT)
         with registered(con, "quarantine_keys", keys), transaction(con):
