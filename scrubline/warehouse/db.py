@@ -162,7 +162,9 @@ def connect(db_path: str | Path, read_only: bool = False) -> Connection:
 #: DuckDB memory cap of the pipeline's sessions (loads, corpus updates, publish): DuckDB's own
 #: default is 80% of the machine's memory, and corpus-wide joins would take it; with a cap
 #: they spill to disk instead, so the run's peak memory stays flat as the warehouse grows.
-SESSION_MEMORY_LIMIT = os.environ.get("SCRUBLINE_DUCKDB_MEMORY", "512MB")
+#: Off by default: at 100k documents a 512 MB cap made a run fail with DuckDB's
+#: OutOfMemoryException (2026-12-02, bench/scale.py --n 100000); set it to experiment.
+SESSION_MEMORY_LIMIT = os.environ.get("SCRUBLINE_DUCKDB_MEMORY")
 
 
 @contextmanager
@@ -170,11 +172,12 @@ def session(db_path: str | Path, *, read_only: bool = False, migrate: bool = Tru
     """A connection to ``db_path`` (fts loaded), closed on exit.
 
     A read-write session migrates the database first unless ``migrate=False``; a read-only
-    one never writes. DuckDB's memory is capped at :data:`SESSION_MEMORY_LIMIT`.
+    one never writes. DuckDB's memory is capped at :data:`SESSION_MEMORY_LIMIT` when set.
     """
     con = connect(db_path, read_only=read_only)
     try:
-        cap_memory(con, SESSION_MEMORY_LIMIT)
+        if SESSION_MEMORY_LIMIT:
+            cap_memory(con, SESSION_MEMORY_LIMIT)
         if migrate and not read_only:
             apply_migrations(con)
         yield con
