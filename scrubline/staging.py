@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from scrubline import arrow, syndication
-from scrubline.boilerplate.templates import document_lines
+from scrubline.boilerplate.templates import line_columns
 from scrubline.records import Capture, CleanResult, Document, Outlet, Reject
 
 MANIFEST = "manifest.json"
@@ -221,13 +221,7 @@ def _derived_columns(docs: list[dict[str, Any]]) -> dict[str, dict[str, list[Any
     records = syndication.signature_records(keys, [d["text"] for d in docs])
     signatures = {name: [r[name] for r in records] for name in SCHEMAS["doc_signatures"].names}
     bands = syndication.band_records(keys, syndication.signature_from_bytes(signatures["signature"]))
-    lines: dict[str, list[Any]] = {"doc_id": [], "capture_id": [], "text": [], "zone": []}
-    for (doc_id, capture_id), d in zip(keys, docs, strict=True):
-        for text, zone in [("", "head"), *document_lines(d["text_normalized"])]:
-            lines["doc_id"].append(doc_id)
-            lines["capture_id"].append(capture_id)
-            lines["text"].append(text)
-            lines["zone"].append(zone)
+    lines = line_columns((d["doc_id"], d["capture_id"], d["text_normalized"]) for d in docs)
     return {"doc_signatures": signatures, "signature_bands": bands, "template_lines": lines}
 
 

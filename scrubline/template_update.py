@@ -19,25 +19,12 @@ from __future__ import annotations
 from typing import Any
 
 from scrubline import warehouse
-from scrubline.boilerplate.templates import LineCount, document_lines, needed_support, select_templates
+from scrubline.boilerplate.templates import LineCount, line_columns, needed_support, select_templates
 
 #: Legacy documents whose lines are computed together (their texts are in memory together).
 PAGE = 2000
 #: A line becomes a template when it recurs in this many of an outlet's documents.
 MIN_SUPPORT = 3
-
-
-def line_columns(rows: list[tuple[str, str, str]]) -> dict[str, list[Any]]:
-    """``template_lines`` columns for (doc_id, capture_id, text_normalized) rows; each version
-    gets the empty line too (staged, no candidate line)."""
-    columns: dict[str, list[Any]] = {"doc_id": [], "capture_id": [], "text": [], "zone": []}
-    for doc_id, capture_id, text in rows:
-        for line, zone in [("", "head"), *document_lines(text)]:
-            columns["doc_id"].append(doc_id)
-            columns["capture_id"].append(capture_id)
-            columns["text"].append(line)
-            columns["zone"].append(zone)
-    return columns
 
 
 def backfill_lines(db_path: str) -> int:

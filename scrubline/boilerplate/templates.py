@@ -215,6 +215,20 @@ class LineCount:
     doc_ids: list[str] = field(default_factory=list)
 
 
+def line_columns(rows: Iterable[tuple[str, str, str]]) -> dict[str, list[str]]:
+    """``template_lines`` columns (doc_id, capture_id, text, zone) for (doc_id, capture_id,
+    text_normalized) rows: each version's :func:`document_lines` and the empty line, which
+    marks it staged even when it has no candidate line."""
+    columns: dict[str, list[str]] = {"doc_id": [], "capture_id": [], "text": [], "zone": []}
+    for doc_id, capture_id, text in rows:
+        for line, zone in [("", "head"), *document_lines(text)]:
+            columns["doc_id"].append(doc_id)
+            columns["capture_id"].append(capture_id)
+            columns["text"].append(line)
+            columns["zone"].append(zone)
+    return columns
+
+
 def needed_support(documents: int, min_support: int = 3, min_share: float = 0.05) -> int:
     """Documents a line must recur in to be a template of an outlet with ``documents``."""
     return max(min_support, math.ceil(min_share * documents))
