@@ -22,6 +22,7 @@ APPLIED = {
     "005_syndication.sql": "7a988efc11effb495bd22ee5fccab7601792a7136f15a7e02769bf85729676ab",
     "006_templates.sql": "b07082ee80607b927a3aa8a712f7ada57b00b626b4979b94e40032d43d6706e3",
     "008_language_region.sql": "b16511a1d864b49b58d31968a8115cd1a1d4688711201a3070908d7c3e904387",
+    "009_incremental_corpus.sql": "809ba6b4b6b6effb3eed329b856f2dc3c907912da292dab15c9d6c3902cd5a77",
 }
 
 
