@@ -500,7 +500,8 @@ def _locked_run(
     context_path = str(write_context(ctx, staging_root / "context.pkl"))
     ingest_counts: dict[str, int] = {}
     try:
-        with orchestrator:
+        # one connection for the stage's loads: a connection closed per batch checkpointed per batch
+        with orchestrator, warehouse.held(db):
             if reprocess:
                 stream: Iterator[CaptureRef | Reject] = stored_refs(db, params.get("docs"))
             else:

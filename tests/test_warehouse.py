@@ -14,6 +14,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import FETCHED_AT, SEED_IDS, make_capture, make_result, seed_batch
@@ -158,6 +159,33 @@ def test_load_batch_counts_and_reload_adds_nothing(tmp_path: Path) -> None:
     for table in ("captures", "outlets", "removed_spans", "footnotes", "links", "rejects"):
         assert after[table] == before[table], table
     assert len(after["documents"]) == 5 and len(after["batches"]) == 1
+
+
+@pytest.mark.parametrize("table", ["documents", "removed_spans", "captures"])
+def test_a_staged_batch_repeating_a_key_is_refused_and_nothing_loads(tmp_path: Path, table: str) -> None:
+    # the tables carry no PRIMARY KEY (migration 010): the loader is what keeps keys unique
+    db = tmp_path / "w.duckdb"
+    start(db)
+    batch_dir = stage(tmp_path, "run-1")
+    path = batch_dir / f"{table}.parquet"
+    rows = pq.read_table(path)
+    pq.write_table(pa.concat_tables([rows, rows.slice(0, 1)]), path)
+    with pytest.raises(ValueError, match=f"staged {table} repeats its key"):
+        wh.load_batch(db, "run-1", batch_dir)
+    assert all(not rows for name, rows in snapshot(db).items() if name != "runs")
+
+
+def test_a_held_warehouse_serves_every_session_and_is_released_after(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    start(db)
+    probe = [sys.executable, "-c", f"import duckdb; duckdb.connect({str(db)!r}, read_only=True).close()"]
+    with wh.held(db):
+        counts = wh.load_batch(db, "run-1", stage(tmp_path, "run-1"))
+        assert counts["documents_new"] == 5
+        assert count(db, "SELECT count(*) FROM documents") == 5  # a read-only session, same connection
+        assert subprocess.run(probe, capture_output=True).returncode != 0  # the file stays open meanwhile
+    assert subprocess.run(probe, capture_output=True).returncode == 0
+    assert len(snapshot(db)["documents"]) == 5
 
 
 def test_load_batch_rejects_a_batch_of_another_run(tmp_path: Path) -> None:

@@ -52,3 +52,43 @@ def test_every_sql_file_named_in_code_exists() -> None:
 def test_unknown_sql_name_raises() -> None:
     with pytest.raises(FileNotFoundError):
         db.sql("load/no_such_statement")
+
+
+_GROWING = ("captures", "documents", "removed_spans", "footnotes", "links", "doc_signatures")
+
+
+def _constraints(con: db.Connection, kind: str) -> set[str]:
+    rows = con.execute(
+        "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = ?", [kind]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def test_a_warehouse_from_before_migration_010_keeps_its_rows_and_loses_the_row_indexes(tmp_path) -> None:
+    path = tmp_path / "old.duckdb"
+    con = db.connect(path)
+    con.execute(db.sql("schema_migrations"))
+    for version, name, text, checksum in db.migration_files():
+        if version < 10:  # the warehouse as the last release left it
+            con.execute(text)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?, now())", [version, name, checksum])
+    con.execute("INSERT INTO captures (capture_id, source_uri, fetched_at, byte_size, first_run_id) "
+                "VALUES ('c1', 'seeds/a.txt', now(), 5, 'r1')")  # fmt: skip
+    con.execute(
+        "INSERT INTO documents (doc_id, capture_id, run_id, source_uri, text_normalized, text, "
+        "chars_normalized, chars_clean, removed_share, ruleset_version, pipeline_version, loaded_at) "
+        "VALUES ('d1', 'c1', 'r1', 'seeds/a.txt', 'Hello. Share!', 'Hello.', 13, 6, 0.5, 'v', 'p', now())"
+    )
+    con.execute("INSERT INTO removed_spans VALUES ('d1', 'c1', 0, 7, 13, 'lexicon_social', 1, 'social', 'Share!', 'Share')")
+    assert set(_GROWING) <= _constraints(con, "PRIMARY KEY")
+    before = {t: con.execute(f"SELECT * FROM {t}").fetchall() for t in _GROWING}
+
+    assert db.apply_migrations(con) == ["010_no_row_indexes.sql"]
+
+    assert not set(_GROWING) & _constraints(con, "PRIMARY KEY")
+    assert {t: con.execute(f"SELECT * FROM {t}").fetchall() for t in _GROWING} == before
+    not_null = {(r[0], r[1]) for r in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT is_nullable").fetchall()}  # fmt: skip
+    assert {("documents", "doc_id"), ("removed_spans", "span_no"), ("captures", "capture_id")} <= not_null
+    assert {"runs", "outlets", "batches"} <= _constraints(con, "PRIMARY KEY")  # small tables keep theirs
+    con.close()

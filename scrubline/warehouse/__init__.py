@@ -34,6 +34,7 @@ from .db import (
     connect,
     create_views,
     default_db_path,
+    held,
     migrate,
     query,
     query_table,
@@ -73,7 +74,7 @@ from .runs import (
 __all__ = [
     "ANALYST_SETTINGS", "DatabaseError", "run_document_count", "analyst_session", "write_parquet",
     "DQ_MEMORY_LIMIT", "MigrationError", "WarehouseLocked", "_load_batch", "build_fts", "connect",
-    "create_views", "default_db_path", "dq_snapshot", "explanation", "fetch_states", "finish_run",
+    "create_views", "default_db_path", "held", "dq_snapshot", "explanation", "fetch_states", "finish_run",
     "load_batch", "lock_path", "mark_abandoned_runs", "migrate", "publish",
     "published_db_path", "quarantine", "query", "query_table", "update_clusters", "run_changes",
     "run_summary", "run_trail", "search", "session", "set_run_environment", "signature_rows", "sql",

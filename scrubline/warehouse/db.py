@@ -142,6 +142,9 @@ def connect(db_path: str | Path, read_only: bool = False) -> Connection:
     lake (``*.ducklake``) opens read-only: an in-memory database with the lake attached and
     in use, so its tables and views read as a DuckDB file's would."""
     db_path = Path(db_path)
+    kept = _HELD.get(db_path.resolve()) if not is_lake(db_path) else None
+    if kept is not None:  # a cursor of the held connection (see held); read-only is not enforced
+        return kept.cursor()
     if is_lake(db_path):
         if not read_only:
             raise ValueError(f"{db_path} is a published lake: only publish writes it")
@@ -167,18 +170,48 @@ def connect(db_path: str | Path, read_only: bool = False) -> Connection:
 SESSION_MEMORY_LIMIT = os.environ.get("SCRUBLINE_DUCKDB_MEMORY")
 
 
+#: Read-write connections kept open by :func:`held` (resolved path -> connection).
+_HELD: dict[Path, Connection] = {}
+
+
+@contextmanager
+def held(db_path: str | Path) -> Iterator[None]:
+    """Keep one read-write connection to ``db_path`` open for the block (migrated once): every
+    :func:`session` on it in this process is a cursor of that connection.
+
+    Why (measured 2026-12-03, 60 staged batches of 500 documents): closing a DuckDB file's
+    last connection checkpoints it, so a session per batch paid a checkpoint per batch, and
+    that cost grew with the warehouse (0.3 s per batch at the start, 1.5 s at 30,000
+    documents). Held, DuckDB checkpoints when its WAL is full (every few batches), and once
+    on leaving the block. A nested call for the same path does nothing."""
+    key = Path(db_path).resolve()
+    if key in _HELD:
+        yield
+        return
+    con = connect(key)
+    try:
+        apply_migrations(con)
+        _HELD[key] = con
+        yield
+    finally:
+        _HELD.pop(key, None)
+        con.close()
+
+
 @contextmanager
 def session(db_path: str | Path, *, read_only: bool = False, migrate: bool = True) -> Iterator[Connection]:
     """A connection to ``db_path`` (fts loaded), closed on exit.
 
-    A read-write session migrates the database first unless ``migrate=False``; a read-only
-    one never writes. DuckDB's memory is capped at :data:`SESSION_MEMORY_LIMIT` when set.
+    A read-write session migrates the database first unless ``migrate=False`` (or the
+    database is :func:`held`: migrated when it was taken); a read-only one never writes.
+    DuckDB's memory is capped at :data:`SESSION_MEMORY_LIMIT` when set.
     """
+    is_held = Path(db_path).resolve() in _HELD
     con = connect(db_path, read_only=read_only)
     try:
         if SESSION_MEMORY_LIMIT:
             cap_memory(con, SESSION_MEMORY_LIMIT)
-        if migrate and not read_only:
+        if migrate and not read_only and not is_held:
             apply_migrations(con)
         yield con
     finally:

@@ -22,6 +22,7 @@ _CHILD_TABLES = ("removed_spans", "footnotes", "links")
 
 def _load_captures(con: Connection, files: Mapping[str, str]) -> dict[str, int]:
     before = count(con, "SELECT count(*) FROM captures")
+    con.execute(sql("load/captures_seen"), [files["captures"]])
     con.execute(sql("load/captures"), [files["captures"]])
     return {"captures_new": count(con, "SELECT count(*) FROM captures") - before}
 
@@ -36,11 +37,33 @@ def _load_outlets(con: Connection, files: Mapping[str, str]) -> dict[str, int]:
     return {"outlets_new": created, "outlets_updated": updated}
 
 
+#: The key of each table loaded from a staged file of the same name. The warehouse tables
+#: carry no PRIMARY KEY (migration 010: DuckDB's in-memory indexes made loads grow with the
+#: corpus), so the loader checks a batch's keys itself.
+_KEYS = {
+    "documents": "doc_id, capture_id",
+    "removed_spans": "doc_id, capture_id, span_no",
+    "footnotes": "doc_id, capture_id, ordinal",
+    "links": "doc_id, capture_id, position",
+    "captures": "capture_id",
+}
+
+
+def _refuse_repeated_keys(con: Connection, files: Mapping[str, str]) -> None:
+    """A staged batch repeating a key would store it twice (staging keeps the first row of
+    each key, so only a damaged or hand-made batch does): refuse it, naming table and file."""
+    for table, key in _KEYS.items():  # whitelisted names
+        extra = count(con, f"SELECT count(*) - count(DISTINCT ({key})) FROM read_parquet(?)", [files[table]])
+        if extra:
+            raise ValueError(f"staged {table} repeats its key ({key}) {extra} time(s): {files[table]}")
+
+
 def _load_documents(con: Connection, files: Mapping[str, str], batch_id: str, run_id: str) -> dict[str, int]:
     """Delete-then-insert documents and their children, keyed by the batch's (doc, capture),
     then the derived rows (signature, band hashes, template lines) of the versions that need
     them."""
     docs = files["documents"]
+    _refuse_repeated_keys(con, files)
     staged = count(con, "SELECT count(*) FROM read_parquet(?)", [docs])
     replaced = count(con, sql("load/known_versions"), [docs])
     con.execute(sql("load/replaced_versions"), [docs, replaced])
