@@ -172,6 +172,9 @@ SESSION_MEMORY_LIMIT = os.environ.get("SCRUBLINE_DUCKDB_MEMORY")
 
 #: Read-write connections kept open by :func:`held` (resolved path -> connection).
 _HELD: dict[Path, Connection] = {}
+#: DuckDB's memory cap while a database is held: its buffer cache lives as long as the block,
+#: and would otherwise grow with the warehouse (DuckDB's default is 80% of the machine).
+HELD_MEMORY_LIMIT = SESSION_MEMORY_LIMIT or "1GB"
 
 
 @contextmanager
@@ -183,13 +186,15 @@ def held(db_path: str | Path) -> Iterator[None]:
     last connection checkpoints it, so a session per batch paid a checkpoint per batch, and
     that cost grew with the warehouse (0.3 s per batch at the start, 1.5 s at 30,000
     documents). Held, DuckDB checkpoints when its WAL is full (every few batches), and once
-    on leaving the block. A nested call for the same path does nothing."""
+    on leaving the block; its memory is capped at :data:`HELD_MEMORY_LIMIT`. A nested call
+    for the same path does nothing."""
     key = Path(db_path).resolve()
     if key in _HELD:
         yield
         return
     con = connect(key)
     try:
+        cap_memory(con, HELD_MEMORY_LIMIT)
         apply_migrations(con)
         _HELD[key] = con
         yield
