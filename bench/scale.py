@@ -6,8 +6,11 @@ real HTML pages. Documents are spread over ``--outlets`` synthetic outlets (one 
 each, named in ``manifest.jsonl`` as the article URL); every outlet prints its own recurring
 header and footer lines (taken from the dev set's "must not appear" boilerplate), so template
 mining has something to learn, and ``--syndicated`` of the documents are copies of an earlier
-document's body under another outlet. Each document gets its own paragraph order and a
-unique dateline, so every capture is distinct.
+document's body under another outlet. Any other body is a new story: a third of the
+paragraphs of each of three random dev texts, shuffled (until 2026-12-03 a body was one dev
+text's paragraphs reordered, so with ~300 texts almost every document was a near-duplicate
+of a hundred others and syndication clustered the whole corpus). Each document gets a unique
+dateline, so every capture is distinct.
 
 Then: one run over the corpus, and a second run over a drop folder holding ``--more`` (1%)
 new documents, into the same warehouse. For each run: wall time, docs/s, peak RSS of the
@@ -79,9 +82,10 @@ def generate(folder: Path, n: int, *, start: int = 0, html_share: float = 0.0, o
             else:
                 if bodies and rng.random() < syndicated:
                     body = rng.choice(bodies)  # a copy of an earlier story under another outlet
-                else:
-                    paragraphs = [p for p in rng.choice(texts).split("\n") if p.strip()]
-                    head, rest = paragraphs[:1], paragraphs[1:]
+                else:  # a third of the paragraphs of each of three dev texts, shuffled: a new story
+                    picked = [[p for p in t.split("\n") if p.strip()] for t in rng.sample(texts, 3)]
+                    head = picked[0][:1]
+                    rest = [p for ps in picked for p in rng.sample(ps, max(1, len(ps) // 3))]
                     rng.shuffle(rest)
                     body = "\n".join(head + rest)
                     bodies = (bodies + [body])[-200:]

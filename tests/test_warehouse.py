@@ -508,6 +508,15 @@ def test_a_publish_writes_the_new_work_not_the_warehouse(loaded: Path, tmp_path:
     assert _inserted(lake, "documents") == 0
 
 
+def test_a_version_loaded_again_by_a_later_run_replaces_its_published_row(loaded: Path, tmp_path: Path) -> None:
+    lake = wh.publish(loaded, tmp_path / "pub" / "scrubline.ducklake")
+    start(loaded, "run-2")  # a reprocess: the same versions, cleaned again by run 2
+    wh.load_batch(loaded, "run-2", stage(tmp_path, "run-2"))
+    wh.publish(loaded, lake)
+    assert wh.query(lake, "SELECT run_id, count(*) FROM documents GROUP BY run_id") == [("run-2", 5)]
+    assert count(lake, "SELECT count(*) FROM removed_spans") == count(loaded, "SELECT count(*) FROM removed_spans")
+
+
 def test_the_lake_writes_row_groups_of_bounded_bytes(loaded: Path, tmp_path: Path) -> None:
     # a writer holds a whole row group in memory: DuckLake's default (122,880 rows of texts) made
     # the first publish of 30,000 documents peak at 1.6 GB

@@ -174,7 +174,7 @@ SESSION_MEMORY_LIMIT = os.environ.get("SCRUBLINE_DUCKDB_MEMORY")
 _HELD: dict[Path, Connection] = {}
 #: DuckDB's memory cap while a database is held: its buffer cache lives as long as the block,
 #: and would otherwise grow with the warehouse (DuckDB's default is 80% of the machine).
-HELD_MEMORY_LIMIT = SESSION_MEMORY_LIMIT or "1GB"
+HELD_MEMORY_LIMIT = SESSION_MEMORY_LIMIT or "256MB"
 
 
 @contextmanager

@@ -127,8 +127,12 @@ def _publish(con: Connection, source: str) -> None:
                 "(run_id VARCHAR, published_at TIMESTAMPTZ)")  # fmt: skip
     pending = sql("publish/pending_runs").format(src=src, lake=lake)
     con.execute(f"CREATE OR REPLACE TEMP TABLE pending_runs AS {pending}")
+    # the pending run ids as constants: DuckDB then skips the row groups of other runs by their
+    # min/max (a semi-join on a subquery read every document's text, a scan of the corpus)
+    runs = [r[0] for r in con.execute("SELECT run_id FROM pending_runs ORDER BY run_id").fetchall()]
+    of_pending = f"run_id IN ({', '.join(sql_string(r) for r in runs) or 'NULL'})"
     con.execute(f"CREATE OR REPLACE TEMP TABLE pending_docs AS SELECT doc_id, capture_id "
-                f"FROM {src}.main.documents WHERE run_id IN (SELECT run_id FROM pending_runs)")  # fmt: skip
+                f"FROM {src}.main.documents WHERE {of_pending}")  # fmt: skip
     con.execute("CREATE OR REPLACE TEMP TABLE pending_captures AS "
                 + sql("publish/pending_captures").format(src=src))  # fmt: skip
     keys = {
@@ -147,8 +151,9 @@ def _publish(con: Connection, source: str) -> None:
             continue
         columns, keyed = keys[table]
         pick = f"({columns}) IN (SELECT {columns} FROM {keyed})"
-        con.execute(f"DELETE FROM {lake}.main.{t} WHERE {pick}")
-        con.execute(f"INSERT INTO {lake}.main.{t} SELECT * FROM {src}.main.{t} WHERE {pick}")
+        con.execute(f"DELETE FROM {lake}.main.{t} WHERE {pick}")  # a reprocessed version's old row too
+        source_pick = f"{of_pending} AND {pick}" if table == "documents" else pick
+        con.execute(f"INSERT INTO {lake}.main.{t} SELECT * FROM {src}.main.{t} WHERE {source_pick}")
     con.execute(f"INSERT INTO {lake}.main.scrubline_published SELECT run_id, now() FROM pending_runs")
     con.execute(f"USE {lake}")
     create_views(con)
