@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import resource
+import shutil
 import subprocess
 import time
 import traceback
@@ -497,6 +498,8 @@ def _locked_run(
     memory: dict[str, int] = {"start": peak_rss_mb()}
     summary["peak_rss_mb"] = memory  # the flow process's peak so far, after each stage
     staging_root = Path(db).parent / "staging" / run_id
+    for left in staging_root.parent.glob("*"):  # runs killed before they cleaned up (we hold the lock)
+        shutil.rmtree(left, ignore_errors=True)
     context_path = str(write_context(ctx, staging_root / "context.pkl"))
     ingest_counts: dict[str, int] = {}
     try:
@@ -532,6 +535,8 @@ def _locked_run(
     finally:
         if params.get("dask_address") is None:
             close_shared_pools()
+        # the staged Parquet is loaded (or, after a failure, never reused: a run stages anew)
+        shutil.rmtree(staging_root, ignore_errors=True)
         warehouse.finish_run(db, run_id, status=status, counts=_counts(summary))
     pause_point("before_publish")
     if publish_copy:  # after finish_run, so the published copy shows this run's final state

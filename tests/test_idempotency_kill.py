@@ -162,6 +162,7 @@ def test_the_next_run_completes_the_work_and_keeps_history(api_url, db: Path, ch
     # each run marks the runs killed before it abandoned; the one killed before publish had finished
     statuses = dict(wh.query(db, "SELECT status, count(*) FROM runs GROUP BY 1"))
     assert statuses == {"completed": 3, "abandoned": 4}
+    assert not list((db.parent / "staging").iterdir())  # the killed runs' staged batches are gone too
     published = Path(summary["published"])
     assert wh.query(published, "SELECT count(*) FROM v_documents") == [(6,)]
     # five pages changed: the old version is kept, the latest is shown by default

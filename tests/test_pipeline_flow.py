@@ -105,6 +105,7 @@ def test_second_run_adds_no_rows(first_run, inputs):
     assert summary["documents"] == 5
     after = {t: rows(db, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
     assert after == before
+    assert not list((db.parent / "staging").iterdir())  # loaded batches leave no staged copy behind
 
 
 def test_explain_shows_provenance_and_removals_in_place(first_run):
