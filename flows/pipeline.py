@@ -53,7 +53,7 @@ from scrubline.batch import (  # noqa: E402
     shared_pool,
     write_context,
 )
-from scrubline.clean import CleanContext, extractor_version  # noqa: E402
+from scrubline.clean import CleanContext, extractor_version, settings_key  # noqa: E402
 from scrubline.ingest import FetchConfig, FetchState, IngestReport, ManifestError, iter_inputs, load_sources  # noqa: E402
 from scrubline.records import PIPELINE_VERSION, Capture, Reject  # noqa: E402
 from scrubline.resources import project_root, seeds_dir  # noqa: E402
@@ -511,7 +511,7 @@ def _locked_run(
                 stream = stream_inputs(paths, raw_dir, ingest_counts, params.get("schedule"), db,
                                        bool(params.get("allow_private_hosts")))  # fmt: skip
             loaded, inputs = _clean_and_load(orchestrator, logger, stream, run_id, db, raw_dir, staging_root,
-                                             context_path, params, timings)  # fmt: skip
+                                             context_path, params, timings, ctx)  # fmt: skip
         memory["clean_and_load"] = peak_rss_mb()
         summary["cleaned_by"] = params.pop("_cleaned_by", [])  # pids of the processes that ran the tasks
         if not reprocess:
@@ -559,10 +559,13 @@ def _clean_and_load(
     context_path: str,
     params: dict[str, Any],
     timings: dict[str, float],
+    ctx: CleanContext,
 ) -> tuple[Counter[str], int]:
     """Stream batches of references to the cleaning tasks (``workers`` + 1 in flight, so every
     worker stays busy while the flow loads) and load each staged batch, in order, as it comes
-    back. Only counts are kept: memory does not grow with the corpus."""
+    back. Only counts are kept: memory does not grow with the corpus. An input whose exact
+    version is loaded already under the same clean settings (``settings_key``) is not cleaned
+    again: its batch stages only its capture (a reprocess cleans everything)."""
     workers = max(1, int(params.get("workers") or 1))
     time_limit = float(params.get("time_limit") or DEFAULT_TIME_LIMIT)
     read_stage = "reprocess" if params.get("reprocess") else "read"
@@ -585,19 +588,19 @@ def _clean_and_load(
         counts = orchestrator.call(load, db, run_id, result["batch_dir"], number)
         load_s += time.perf_counter() - loading
         loaded.update({k: v for k, v in counts.items() if isinstance(v, int)})
-        done.update({k: result[k] for k in ("documents", "rejects", "timeouts", "bytes")})
+        done.update({k: result[k] for k in ("documents", "rejects", "timeouts", "bytes", "seen")})
         done.update(clean_ms=int(result["clean_s"] * 1000), stage_ms=int(result["stage_s"] * 1000))
         hosts.add(result["host_pid"])
         elapsed = time.perf_counter() - began
         logger.info(
-            "batch %d: %d documents, %d rejects%s cleaned in %.1f s, loaded in %.1f s; "
+            "batch %d: %d documents, %d rejects, %d loaded already%s cleaned in %.1f s, loaded in %.1f s; "
             "%d documents so far, %.0f docs/s",
-            number, result["documents"], result["rejects"],
+            number, result["documents"], result["rejects"], result["seen"],
             f" ({result['timeouts']} timeouts)," if result["timeouts"] else ",",
             result["clean_s"] + result["stage_s"], time.perf_counter() - loading, done["documents"],
             done["documents"] / elapsed if elapsed else 0.0,
         )  # fmt: skip
-        bar.advance(result["documents"] + result["rejects"], loaded=done["documents"])
+        bar.advance(result["documents"] + result["rejects"] + result["seen"], loaded=done["documents"])
 
     pulled = time.perf_counter()
     for number, (refs, rejects) in enumerate(batched(stream, int(params.get("batch_size") or 1))):
@@ -605,8 +608,14 @@ def _clean_and_load(
         inputs += len(refs) + len(rejects)
         if number == 0:
             pause_point("after_ingest")
+        seen: tuple[CaptureRef, ...] = ()
+        if not params.get("reprocess") and refs:
+            keys = [(r.doc_id, r.capture_id, settings_key(r, ctx)) for r in refs]
+            found = warehouse.already_loaded(db, keys)
+            seen = tuple(r for r in refs if (r.doc_id, r.capture_id) in found)
+            refs = [r for r in refs if (r.doc_id, r.capture_id) not in found]
         job = BatchJob(run_id, number, tuple(refs), raw_dir, str(staging_root / f"{number:05d}"),
-                       context_path, tuple(rejects), read_stage)  # fmt: skip
+                       context_path, tuple(rejects), read_stage, seen=seen)  # fmt: skip
         in_flight.append(
             (
                 number,
@@ -627,7 +636,7 @@ def _clean_and_load(
     return loaded, inputs
 
 
-_INPUT_KEYS = ("inputs_new", "inputs_changed", "inputs_unchanged", "outputs_changed")
+_INPUT_KEYS = ("inputs_new", "inputs_changed", "inputs_unchanged", "inputs_skipped", "outputs_changed")
 
 
 def _counts(summary: dict[str, Any]) -> dict[str, Any]:

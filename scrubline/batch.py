@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from . import rawstore, staging
-from .clean import CleanContext, process_batch, provisional_outlets
+from .clean import CleanContext, process_batch, provisional_outlets, settings_key
 from .records import Capture, CleanResult, Reject, doc_id_for
 
 #: Default hard limit per document (extraction + cleaning), seconds.
@@ -255,6 +255,9 @@ class BatchJob:
     rejects: tuple[Reject, ...] = ()  # inputs rejected while reading, staged with this batch
     read_stage: str = "read"  # stage of a reject when a document's bytes cannot be read back
     skip: Mapping[int, Reject] = field(default_factory=dict)  # ref index -> reject (timeouts)
+    #: inputs whose exact version is loaded under the same clean settings: not cleaned again,
+    #: only their capture rows are staged (the capture was seen again)
+    seen: tuple[CaptureRef, ...] = ()
 
 
 def stage_job(job: BatchJob, ctx: CleanContext, on_document: Any = None) -> dict[str, Any]:
@@ -265,6 +268,7 @@ def stage_job(job: BatchJob, ctx: CleanContext, on_document: Any = None) -> dict
     captures: list[Capture] = []
     results: list[CleanResult] = []
     rejects: list[Reject] = list(job.rejects)
+    cleaned_with: dict[tuple[str, str], str] = {}
     slow = os.environ.get(SLOW_MARKER_ENV, "").encode() or None
     for i, ref in enumerate(job.refs):
         if on_document is not None:
@@ -285,17 +289,21 @@ def stage_job(job: BatchJob, ctx: CleanContext, on_document: Any = None) -> dict
         done, failed = process_batch([capture], ctx)
         results += done
         rejects += failed
+        if done:
+            cleaned_with[(capture.doc_id, capture.capture_id)] = settings_key(capture, ctx)
     if on_document is not None:
         on_document(-1)  # staging: no longer one document's time
     cleaned = time.perf_counter()
     outlets = list(ctx.outlets.outlets.values()) + provisional_outlets(results)
-    raw_paths = {c.capture_id: str(rawstore.path_for(raw_dir, c.capture_id)) for c in captures}
-    staging.write_batch(Path(job.batch_dir), results, captures, rejects, outlets, job.run_id,
-                        raw_paths=raw_paths)  # fmt: skip
+    staged = [*captures, *job.seen]  # a seen input's capture row moves its last_seen_at on
+    raw_paths = {c.capture_id: str(rawstore.path_for(raw_dir, c.capture_id)) for c in staged}
+    staging.write_batch(Path(job.batch_dir), results, staged, rejects, outlets, job.run_id,  # type: ignore[arg-type]
+                        raw_paths=raw_paths, cleaned_with=cleaned_with, seen=len(job.seen))  # fmt: skip
     return {
         "number": job.number,
         "batch_dir": job.batch_dir,
         "documents": len(results),
+        "seen": len(job.seen),
         "rejects": len(rejects),
         "timeouts": sum(1 for r in job.skip.values() if r.error_class == "timeout"),
         "bytes": sum(c.byte_size for c in captures),

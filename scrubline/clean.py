@@ -9,12 +9,14 @@ into a ``Reject`` row); any other exception is a bug, recorded as a reject of st
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .boilerplate import Engine
 from .boilerplate.engine import ruleset_version
@@ -28,6 +30,7 @@ from .language import decide_language
 from .normalize import looks_like_mojibake, normalize_checked
 from .outlets import PAGE_URL_SIGNALS, OutletRegistry, attribute, read_signals
 from .records import (
+    PIPELINE_VERSION,
     Capture,
     CleanResult,
     DecodeDecision,
@@ -76,6 +79,8 @@ class CleanContext:
     max_line_chars: int = DEFAULT_MAX_LINE_CHARS
     #: the fullpage variant of each engine, built on first use (engine version -> engine)
     _fullpage: dict[str, Engine] = field(default_factory=dict, repr=False, compare=False)
+    #: what every engine's settings key shares (see :func:`settings_key`), built on first use
+    _settings: str | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILE_CHOICES:
@@ -151,6 +156,27 @@ def engine_for(capture: Capture, ctx: CleanContext) -> Engine:
         return ctx.engine
     outlet = capture.outlet_hint or ctx.outlets.by_domain(registered_domain(capture.source_uri))
     return ctx.outlet_engines.get(outlet or "", ctx.engine)
+
+
+class Addressed(Protocol):
+    """What picks a document's engine before it is read: a capture, or a reference to one."""
+
+    source_uri: str
+    outlet_hint: str | None
+
+
+def settings_key(capture: Addressed, ctx: CleanContext) -> str:
+    """A short hash of everything besides its bytes that shapes a document's cleaning: its
+    engine (rules, lexicon, the outlet's pack and learned templates: ``Engine.version``), the
+    profile setting, the line limit, the outlet registry, the extractor and pipeline versions.
+    Stored with each document (``documents.cleaned_with``): an input whose exact version is
+    loaded under the same key would come out the same, so a run does not clean it again."""
+    if ctx._settings is None:
+        registry = hashlib.sha256(repr(sorted(ctx.outlets.outlets.items())).encode()).hexdigest()
+        ctx._settings = json.dumps([ctx.profile, ctx.max_line_chars, extractor_version(), PIPELINE_VERSION,
+                                    registry])  # fmt: skip
+    engine = engine_for(capture, ctx)  # type: ignore[arg-type]  # reads source_uri and outlet_hint
+    return hashlib.sha256(f"{engine.version}|{ctx._settings}".encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True, slots=True)

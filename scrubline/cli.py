@@ -140,12 +140,18 @@ def _existing_inputs(paths: list[str]) -> list[str]:
     return paths
 
 
+def loaded_already(summary: dict[str, Any]) -> int:
+    """Inputs of a run whose exact version was loaded already under the same clean settings."""
+    return int((summary.get("loaded") or {}).get("inputs_skipped", 0))
+
+
 def format_summary(summary: dict[str, Any]) -> str:
     """The short report printed at the end of ``scrubline run``."""
     dq = summary.get("dq") or {}
     lines = [
         f"run {summary['run_id']}: {summary.get('status')}",
-        f"  inputs     {summary.get('inputs', 0)}",
+        f"  inputs     {summary.get('inputs', 0)}"
+        + (f" ({skipped} loaded already, not cleaned again)" if (skipped := loaded_already(summary)) else ""),
         f"  documents  {summary.get('documents', 0)}",
         f"  rejects    {summary.get('rejects', 0)}",
         f"  footnotes  {summary.get('footnotes', 0)}",

@@ -31,7 +31,8 @@ from scrubline.boilerplate.templates import line_columns
 from scrubline.records import Capture, CleanResult, Document, Outlet, Reject
 
 MANIFEST = "manifest.json"
-FORMAT_VERSION = 2
+#: 3: documents carry ``cleaned_with`` (the clean settings key); the manifest counts ``seen``.
+FORMAT_VERSION = 3
 
 SCHEMAS: dict[str, arrow.Schema] = {
     "documents": arrow.schema(
@@ -45,6 +46,7 @@ SCHEMAS: dict[str, arrow.Schema] = {
             ("chars_normalized", "int32"), ("chars_clean", "int32"),
             ("removed_share", "float64"), ("ruleset_version", "string"),
             ("pipeline_version", "string"), ("stats", "string"), ("language_region", "string"),
+            ("cleaned_with", "string"),
         ]
     ),
     "removed_spans": arrow.schema(
@@ -140,7 +142,9 @@ def _utc(ts: datetime) -> datetime:
     return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 
 
-def _document_row(doc: Document, run_id: str, stats: Mapping[str, Any]) -> dict[str, Any]:
+def _document_row(
+    doc: Document, run_id: str, stats: Mapping[str, Any], cleaned_with: str | None
+) -> dict[str, Any]:
     attribution = doc.outlet
     return {
         "doc_id": doc.doc_id,
@@ -168,6 +172,7 @@ def _document_row(doc: Document, run_id: str, stats: Mapping[str, Any]) -> dict[
         "pipeline_version": doc.pipeline_version,
         "stats": to_json(stats),
         "language_region": doc.language_region,
+        "cleaned_with": cleaned_with,
     }
 
 
@@ -186,12 +191,14 @@ def _first_by_key(rows: Iterable[dict[str, Any]], key: tuple[str, ...]) -> tuple
     return kept, dropped
 
 
-def _result_rows(results: list[CleanResult], run_id: str) -> dict[str, list[dict[str, Any]]]:
+def _result_rows(
+    results: list[CleanResult], run_id: str, cleaned_with: Mapping[tuple[str, str], str]
+) -> dict[str, list[dict[str, Any]]]:
     docs, spans, notes, links = [], [], [], []
     for res in results:
         d = res.document
         key = {"doc_id": d.doc_id, "capture_id": d.capture_id}
-        docs.append(_document_row(d, run_id, res.stats))
+        docs.append(_document_row(d, run_id, res.stats, cleaned_with.get((d.doc_id, d.capture_id))))
         spans += [
             {**key, "span_no": n, "start_offset": s.start, "end_offset": s.end,
              "rule_id": s.rule_id, "rule_version": s.rule_version, "category": s.category,
@@ -290,16 +297,21 @@ def write_batch(
     run_id: str,
     *,
     raw_paths: Mapping[str, str] | None = None,
+    cleaned_with: Mapping[tuple[str, str], str] | None = None,
+    seen: int = 0,
 ) -> Path:
     """Write one batch to ``staging_dir`` atomically and return ``staging_dir``.
 
     ``staging_dir`` is the batch directory itself (e.g. ``warehouse/staging/<run>/<n>``); an
     existing batch there is replaced. Rows repeating a primary key are dropped (first kept) and
-    counted under ``dropped`` in the manifest. ``raw_paths`` maps capture_id to its raw store path.
+    counted under ``dropped`` in the manifest. ``raw_paths`` maps capture_id to its raw store path;
+    ``cleaned_with`` (doc_id, capture_id) to the document's clean settings key. ``seen``: how many
+    of ``captures`` are inputs loaded already under the same settings, not cleaned again (only
+    their capture rows are staged).
     """
     staging_dir = Path(staging_dir)
     now = datetime.now(UTC)
-    rows = _result_rows(results, run_id)
+    rows = _result_rows(results, run_id, cleaned_with or {})
     rows["captures"] = _capture_rows(captures, run_id, raw_paths or {})
     rows["rejects"] = _reject_rows(rejects, run_id, now)
     rows["outlets"] = _outlet_rows(outlets)
@@ -316,6 +328,7 @@ def write_batch(
         "counts": {**{t: len(rows[t]) for t in TABLES if t not in DERIVED},
                    **{t: len(next(iter(c.values()))) for t, c in derived.items()}},  # fmt: skip
         "dropped": {t: n for t, n in dropped.items() if n},
+        "seen": seen,
         "files": {t: f"{t}.parquet" for t in TABLES},
     }
     staging_dir.parent.mkdir(parents=True, exist_ok=True)

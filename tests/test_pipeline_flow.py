@@ -102,7 +102,9 @@ def test_second_run_adds_no_rows(first_run, inputs):
     tables = ("documents", "removed_spans", "footnotes", "captures", "outlets")
     before = {t: rows(db, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
     summary = pipeline(paths=[str(inputs)], db_path=str(db), workers=1, run_validation=False)
-    assert summary["documents"] == 5
+    # every input is loaded already under the same clean settings: none is cleaned again
+    assert summary["documents"] == 0
+    assert (summary["loaded"]["inputs_unchanged"], summary["loaded"]["inputs_skipped"]) == (5, 5)
     after = {t: rows(db, f"SELECT count(*) FROM {t}")[0][0] for t in tables}
     assert after == before
     assert not list((db.parent / "staging").iterdir())  # loaded batches leave no staged copy behind

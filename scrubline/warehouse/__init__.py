@@ -50,7 +50,7 @@ from .dq import (
     run_document_count,
     store_dq_results,
 )
-from .load import _load_batch, load_batch
+from .load import _load_batch, already_loaded, load_batch
 from .lock import WarehouseLocked, lock_path, write_lock
 from .publish import publish, published_db_path
 from .reads import (
@@ -75,7 +75,7 @@ __all__ = [
     "ANALYST_SETTINGS", "DatabaseError", "run_document_count", "analyst_session", "write_parquet",
     "DQ_MEMORY_LIMIT", "MigrationError", "WarehouseLocked", "_load_batch", "build_fts", "connect",
     "create_views", "default_db_path", "held", "dq_snapshot", "explanation", "fetch_states", "finish_run",
-    "load_batch", "lock_path", "mark_abandoned_runs", "migrate", "publish",
+    "load_batch", "already_loaded", "lock_path", "mark_abandoned_runs", "migrate", "publish",
     "published_db_path", "quarantine", "query", "query_table", "update_clusters", "run_changes",
     "run_summary", "run_trail", "search", "session", "set_run_environment", "signature_rows", "sql",
     "start_run", "store_dq_results", "store_signatures", "store_templates", "stored_captures",

@@ -7,7 +7,7 @@ batch brings (new / changed / recleaned documents, span diffs per rule) are reco
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from scrubline import staging
@@ -94,12 +94,27 @@ def _load_rejects(con: Connection, files: Mapping[str, str]) -> dict[str, int]:
     return {"rejects": count(con, "SELECT count(*) FROM rejects") - before}
 
 
-def _record_changes(con: Connection, files: Mapping[str, str], run_id: str, batch_id: str) -> dict[str, int]:
+def already_loaded(db_path: str | Path, inputs: Sequence[tuple[str, str, str]]) -> set[tuple[str, str]]:
+    """The (doc_id, capture_id) of ``inputs`` — (doc_id, capture_id, clean settings key) — whose
+    exact version is loaded already under the same settings: cleaning them again would give the
+    same rows, so a run stages only their capture (seen again)."""
+    if not inputs:
+        return set()
+    columns = [list(c) for c in zip(*inputs, strict=True)]
+    with session(db_path, read_only=True) as con:
+        return {(d, c) for d, c in con.execute(sql("load/already_loaded"), columns).fetchall()}
+
+
+def _record_changes(
+    con: Connection, files: Mapping[str, str], run_id: str, batch_id: str, seen: int = 0
+) -> dict[str, int]:
     """Classify the batch's documents against the warehouse before they replace anything.
 
     new: unknown doc_id; changed: a known doc_id with another capture (a new version);
     unchanged: the same (doc_id, capture_id) is already loaded; of those, recleaned ones
     (``outputs_changed``) get a different clean text or removed spans (diffed per rule).
+    ``seen`` inputs, loaded already under the same settings and not cleaned again, are
+    unchanged too (``inputs_skipped``).
     """
     docs = files["documents"]
     for table in ("span_changes", "document_changes"):  # a retried load records once
@@ -121,7 +136,8 @@ def _record_changes(con: Connection, files: Mapping[str, str], run_id: str, batc
     return {
         "inputs_new": new,
         "inputs_changed": changed,
-        "inputs_unchanged": staged - new - changed,
+        "inputs_unchanged": staged - new - changed + seen,
+        "inputs_skipped": seen,
         "outputs_changed": by_change.get("recleaned", 0),
     }
 
@@ -157,10 +173,11 @@ def _load_batch(
     if manifest["run_id"] != run_id:
         raise ValueError(f"batch {staging_dir} was staged for run {manifest['run_id']!r}")
     files = staging.batch_files(staging_dir)
+    seen = int(manifest.get("seen", 0))
     steps: list[tuple[str, Callable[[Connection], dict[str, int]]]] = [
         ("captures", lambda c: _load_captures(c, files)),
         ("outlets", lambda c: _load_outlets(c, files)),
-        ("changes", lambda c: _record_changes(c, files, run_id, manifest["batch_id"])),
+        ("changes", lambda c: _record_changes(c, files, run_id, manifest["batch_id"], seen)),
         ("documents", lambda c: _load_documents(c, files, manifest["batch_id"], run_id)),
         ("rejects", lambda c: _load_rejects(c, files)),
     ]
