@@ -95,12 +95,15 @@ def read_inputs(
     limits: IngestLimits | None = None,
 ) -> tuple[list[Capture], list[Reject]]:
     """``iter_inputs`` collected: (captures, rejects), each in reading order."""
+    return collect(iter_inputs(paths, schedule=schedule, seen=seen, report=report, fetch_config=fetch_config,
+                               limits=limits, fetcher=fetcher))  # fmt: skip
+
+
+def collect(items: Iterable[Capture | Reject]) -> tuple[list[Capture], list[Reject]]:
+    """A stream of captures and rejects, collected: (captures, rejects), each in reading order."""
     captures: list[Capture] = []
     rejects: list[Reject] = []
-    for item in iter_inputs(
-        paths, schedule=schedule, seen=seen, report=report, fetch_config=fetch_config, limits=limits,
-        fetcher=fetcher,
-    ):  # fmt: skip
+    for item in items:
         (captures if isinstance(item, Capture) else rejects).append(item)
     return captures, rejects
 

@@ -29,7 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrubline.ingest.feeds import discover
-from scrubline.ingest.files import iter_inputs
+from scrubline.ingest.files import collect, iter_inputs
 from scrubline.ingest.http import Fetcher, FetchState, NotModified
 from scrubline.ingest.limits import DEFAULT_LIMITS, IngestLimits, LimitExceeded
 from scrubline.ingest.localfs import NotReadable, inside, read_regular, safe_text
@@ -161,13 +161,8 @@ def read_sources(
     limits: IngestLimits | None = None,
 ) -> tuple[list[Capture], list[Reject]]:
     """``iter_sources`` collected: (captures, rejects)."""
-    captures: list[Capture] = []
-    rejects: list[Reject] = []
-    for item in iter_sources(
-        sources, schedule=schedule, fetcher=fetcher, seen=seen, report=report, limits=limits
-    ):
-        (captures if isinstance(item, Capture) else rejects).append(item)
-    return captures, rejects
+    return collect(iter_sources(sources, schedule=schedule, fetcher=fetcher, seen=seen, report=report,
+                                limits=limits))  # fmt: skip
 
 
 def iter_sources(
