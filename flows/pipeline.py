@@ -512,6 +512,8 @@ def _locked_run(
                                        bool(params.get("allow_private_hosts")))  # fmt: skip
             loaded, inputs = _clean_and_load(orchestrator, logger, stream, run_id, db, raw_dir, staging_root,
                                              context_path, params, timings, ctx)  # fmt: skip
+        if params.get("dask_address") is None:  # the cleaning workers' memory is not needed any more
+            close_shared_pools()
         memory["clean_and_load"] = peak_rss_mb()
         summary["cleaned_by"] = params.pop("_cleaned_by", [])  # pids of the processes that ran the tasks
         if not reprocess:
