@@ -266,7 +266,8 @@ def _outlet_rows(outlets: list[Outlet]) -> list[dict[str, Any]]:
     ]
 
 
-_KEYS: dict[str, tuple[str, ...]] = {
+#: The key of each staged table (staging keeps the first row of each key; the loader checks it).
+KEYS: dict[str, tuple[str, ...]] = {
     "documents": ("doc_id", "capture_id"),
     "removed_spans": ("doc_id", "capture_id", "span_no"),
     "footnotes": ("doc_id", "capture_id", "ordinal"),
@@ -284,7 +285,7 @@ def _batch_id(run_id: str, rows: Mapping[str, list[dict[str, Any]]]) -> str:
         if table in DERIVED:  # functions of the documents, hashed already
             continue
         for row in rows[table]:
-            h.update(json.dumps([table, *(row[c] for c in _KEYS[table])]).encode())
+            h.update(json.dumps([table, *(row[c] for c in KEYS[table])]).encode())
     return h.hexdigest()[:32]
 
 
@@ -318,7 +319,7 @@ def write_batch(
     dropped: dict[str, int] = {}
     for table in TABLES:
         if table not in DERIVED:
-            rows[table], dropped[table] = _first_by_key(rows[table], _KEYS[table])
+            rows[table], dropped[table] = _first_by_key(rows[table], KEYS[table])
     derived = _derived_columns(rows["documents"])
     manifest = {
         "format": FORMAT_VERSION,

@@ -37,22 +37,16 @@ def _load_outlets(con: Connection, files: Mapping[str, str]) -> dict[str, int]:
     return {"outlets_new": created, "outlets_updated": updated}
 
 
-#: The key of each table loaded from a staged file of the same name. The warehouse tables
-#: carry no PRIMARY KEY (migration 010: DuckDB's in-memory indexes made loads grow with the
-#: corpus), so the loader checks a batch's keys itself.
-_KEYS = {
-    "documents": "doc_id, capture_id",
-    "removed_spans": "doc_id, capture_id, span_no",
-    "footnotes": "doc_id, capture_id, ordinal",
-    "links": "doc_id, capture_id, position",
-    "captures": "capture_id",
-}
+#: Tables without a PRIMARY KEY (migration 010: DuckDB's in-memory indexes made loads grow
+#: with the corpus) whose staged keys (``staging.KEYS``) the loader checks itself.
+_UNINDEXED = ("documents", "removed_spans", "footnotes", "links", "captures")
 
 
 def _refuse_repeated_keys(con: Connection, files: Mapping[str, str]) -> None:
     """A staged batch repeating a key would store it twice (staging keeps the first row of
     each key, so only a damaged or hand-made batch does): refuse it, naming table and file."""
-    for table, key in _KEYS.items():  # whitelisted names
+    for table in _UNINDEXED:  # whitelisted names
+        key = ", ".join(staging.KEYS[table])
         extra = count(con, f"SELECT count(*) - count(DISTINCT ({key})) FROM read_parquet(?)", [files[table]])
         if extra:
             raise ValueError(f"staged {table} repeats its key ({key}) {extra} time(s): {files[table]}")
