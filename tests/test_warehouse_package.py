@@ -23,6 +23,8 @@ APPLIED = {
     "006_templates.sql": "b07082ee80607b927a3aa8a712f7ada57b00b626b4979b94e40032d43d6706e3",
     "008_language_region.sql": "b16511a1d864b49b58d31968a8115cd1a1d4688711201a3070908d7c3e904387",
     "009_incremental_corpus.sql": "809ba6b4b6b6effb3eed329b856f2dc3c907912da292dab15c9d6c3902cd5a77",
+    "010_no_row_indexes.sql": "633d10fdccb40137fd1f44eaab03e178a1d7dd1530ee5e99f4ba331034581e88",
+    "011_cleaned_with.sql": "14343ef1faaafb16164910c25ae4bd983b0f6b975dfdf886fbcb6531cabdd7c1",
 }
 
 
