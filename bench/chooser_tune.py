@@ -411,6 +411,17 @@ def main(argv: list[str] | None = None) -> int:
     for h in devsets.HALVES:
         picked = Counter(choice[f"{p.set}/{p.id}"] for p in pages if p.half == h)
         print(f"  picks on {h}: {dict(sorted(picked.items()))}")
+    print("\nthe chooser run only where A kept under a share of the visible text (a gate on a_v):")
+    for limit in (0.05, 0.1, 0.2, 0.3, 0.5):
+        gated = {k: (c if feats[k]["a_v"] < limit else "A") for k, c in choice.items()}
+        row = table_row(scores, pages, gated)
+        cells = []
+        for group in ("traf/tune", "traf/valid", "wcxb/tune", "wcxb/valid"):
+            s, h = group.split("/")
+            sel = [p for p in pages if p.set == s and p.half == h]
+            fires = sum(feats[f"{p.set}/{p.id}"]["a_v"] < limit for p in sel) / len(sel)
+            cells.append(f"{group} {row[group]:.3f} (runs on {fires:.0%})")
+        print(f"  a_v < {limit:4}: " + "  ".join(cells))
     if args.weights:
         args.weights.write_text(json.dumps(model.as_json(), indent=1), encoding="utf-8")
     if args.cost:
