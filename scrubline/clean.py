@@ -22,7 +22,7 @@ from .boilerplate import Engine
 from .boilerplate.engine import ruleset_version
 from .boilerplate.packs import available_packs, load_pack
 from .boilerplate.profile import PROFILE_CHOICES, ProfileChoice, choose_profile
-from .boilerplate.rules import MainZoneRule
+from .boilerplate.rules import zone_rule
 from .boilerplate.templates import TemplateSet
 from .decode import decode, looks_like_html
 from .footnotes import find_citations, find_endnote_block, link_footnotes
@@ -141,7 +141,7 @@ def fullpage_variant(engine: Engine) -> Engine:
     came from."""
     rules = list(engine.rules)
     at = next((i for i, r in enumerate(rules) if r.rule_id == "tail_block"), len(rules))
-    rules.insert(at, MainZoneRule())
+    rules.insert(at, zone_rule())
     variant = Engine(rules, engine.lexicon, "fullpage")
     variant.outlet_id = engine.outlet_id
     if engine.version != ruleset_version(engine.rules, engine.lexicon):  # a pack's own version

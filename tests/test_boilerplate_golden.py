@@ -86,13 +86,20 @@ def _digest(data: object) -> str:
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:12]
 
 
+def _key(rule_id: str, profile: str) -> str:
+    return rule_id if profile == "article" else f"{rule_id}@{profile}"
+
+
 def rule_outputs() -> dict[str, dict]:
-    """Per rule id: its version and, per golden document, a hash of the spans it owns there.
-    Documents are keyed by content, so adding a case does not disturb the others."""
+    """Per rule id and profile (``rule_id`` for the article profile, ``rule_id@fullpage`` for
+    the other): its version and, per golden document, a hash of the spans it owns there. A
+    rule's output in a profile also depends on the profile's other rules (stage-2 rules see
+    what stage 1 removed), so each profile is recorded on its own. Documents are keyed by
+    content, so adding a case does not disturb the others."""
     out: dict[str, dict] = {}
     for profile, engine in ENGINES.items():
         for rule in engine.rules:
-            out.setdefault(rule.rule_id, {"version": rule.version, "cases": {}})
+            out.setdefault(_key(rule.rule_id, profile), {"version": rule.version, "cases": {}})
         for group in ("positive", "negative", "known_failures"):
             for case in CASES[group]:
                 text = build(case)
@@ -100,7 +107,7 @@ def rule_outputs() -> dict[str, dict]:
                 _, removed = engine.run(text)
                 for rule in engine.rules:
                     spans = [[r.start, r.end, r.category] for r in removed if r.rule_id == rule.rule_id]
-                    out[rule.rule_id]["cases"][key] = _digest(spans)
+                    out[_key(rule.rule_id, profile)]["cases"][key] = _digest(spans)
     return dict(sorted(out.items()))
 
 

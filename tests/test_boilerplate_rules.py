@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from scrubline.boilerplate import DocView, Engine, apply_spans, merge_spans, restore
 from scrubline.boilerplate.cues import line_cues, line_cues_reference
 from scrubline.boilerplate.lexicon import Lexicon, default_lexicon, parse_phrases
+from scrubline.boilerplate.linemodel import LineModelRule
 from scrubline.boilerplate.rules import _CONTACT_LINE, MainZoneRule, _contact_candidates
 from scrubline.boilerplate.shapes import CaptionLineRule
 from scrubline.records import Span
@@ -120,14 +121,18 @@ def test_body_line_helpers_agree() -> None:
     assert doc.last_body_line(lambda i: i == doc.body_lines[-1]) == doc.body_lines[0]
 
 
-def test_main_zone_only_in_fullpage_profile() -> None:
-    assert not any(isinstance(r, MainZoneRule) for r in Engine().rules)
-    assert any(isinstance(r, MainZoneRule) for r in Engine(profile="fullpage").rules)
+def test_the_zone_rule_only_in_fullpage_profile() -> None:
+    """The fullpage profile's zone rule is the line model (which reads main_zone's zones as a
+    feature); the article profile has neither."""
+    assert not any(isinstance(r, MainZoneRule | LineModelRule) for r in Engine().rules)
+    assert any(isinstance(r, LineModelRule) for r in Engine(profile="fullpage").rules)
+    assert not any(isinstance(r, MainZoneRule) for r in Engine(profile="fullpage").rules)
     assert Engine().version != Engine(profile="fullpage").version
 
 
 def test_main_zone_keeps_pages_without_body() -> None:
     text = "Alpha\nBeta gamma\nDelta\nEpsilon zeta eta\n"
+    assert list(MainZoneRule().detect(DocView(text))) == []
     assert Engine(profile="fullpage").run(text)[0] == text
 
 

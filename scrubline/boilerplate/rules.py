@@ -21,6 +21,7 @@ from .cues import CONTACT_LABEL, NOTE_MARK, NOTE_MARK_MARKED, NOTE_MARK_NUMBERED
 from .document import _TERMINAL as _TERMINAL_CHARS
 from .document import DocView, Line
 from .lexicon import Hit, Phrase
+from .linemodel import LineModelRule, default_model
 from .shapes import CaptionLineRule, DownloadLinkRule, LayoutRowRule, TemplateMarkupRule
 
 # --------------------------------------------------------------------------- lexicon lines
@@ -997,6 +998,13 @@ class MainZoneRule(Rule):
 PROFILES = ("article", "fullpage")
 
 
+def zone_rule() -> Rule:
+    """The zone rule of the fullpage profile: the learned line model (``linemodel.py``; it
+    reads ``main_zone``'s zones as one of its features) when the package ships its weights,
+    else ``main_zone`` alone."""
+    return LineModelRule() if default_model() is not None else MainZoneRule()
+
+
 def default_rules(profile: str = "article") -> list[Rule]:
     """The registry of rules, in priority order (earlier wins on overlaps).
 
@@ -1013,7 +1021,7 @@ def default_rules(profile: str = "article") -> list[Rule]:
         LayoutRowRule(),
         TemplateMarkupRule(),
         DateLineRule(),
-        *([MainZoneRule()] if profile == "fullpage" else []),
+        *([zone_rule()] if profile == "fullpage" else []),
         TailBlockRule(),
         RelatedBlockRule(),
         AuthorBioBlockRule(),
