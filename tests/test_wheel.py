@@ -67,6 +67,13 @@ def test_the_wheel_is_the_library_not_the_checkout(installed: Path, tmp_path: Pa
         cwd=tmp_path, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert names.stdout.split() == ["True", "True"]  # no top-level package named "flows"
+    model = subprocess.run(
+        [str(installed / "python"), "-c",
+         "from scrubline.boilerplate.linemodel import MODEL_PATH, default_model; "
+         "print(default_model() is not None, MODEL_PATH.is_file())"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert model.stdout.split() == ["True", "True"]  # the fullpage line model's weights ship
     version = _run(installed, tmp_path, "--version")
     assert version.returncode == 0 and version.stdout.startswith("scrubline ")
 
