@@ -14,12 +14,16 @@ Labels come from the gold of each set, never from our own rules:
   lines are not labelled (the set marks a few segments per page).
 
 Model: L2-regularized logistic regression on standardized features, fitted by Newton's
-method (deterministic, numpy only here; the package scores it in plain Python). Then the
-threshold: each candidate is run through ``Engine(profile="fullpage")`` with the line model
-in place of ``main_zone``, and the best mean of the two sets' tune F1 is kept. Both halves
-are printed for the current engine (``main_zone``) and for the model at each threshold.
+method (deterministic, numpy only here; the package scores it in plain Python), then a
+second one over each line's first-pass probability and its neighbours' (``--no-smooth``: the
+first pass alone). The grid, all on the tune halves: the weight of a trafilatura-dev page
+against a wcxb page (``--traf-weights``; wcxb has five times the tune pages), the threshold,
+and the zone guard (nothing removed when the lines outside ``main_zone``'s zones hold more
+than that share of the text). Each setting runs through the fullpage rules with the line
+model in place of ``main_zone``; the best mean of the two sets' tune F1 is kept. Both halves
+are printed for ``main_zone`` and for every setting (valid is reported, never chosen on).
 
-    uv run python bench/line_model.py [--write] [--limit N]
+    uv run python bench/line_model.py [--write] [--limit N]   (~8 min for the default grid)
 
 ``--write`` stores the model in ``scrubline/boilerplate/data/line_model.json``.
 """
@@ -104,12 +108,13 @@ def labels(page: devsets.Page, doc: DocView, lines: list[int]) -> dict[int, tupl
 class PageLines:
     """One tune page's content lines: features (text order), labels (NaN: none), weights."""
 
+    set: str
     x: np.ndarray
     y: np.ndarray
     w: np.ndarray
 
 
-def dataset(pages: list[devsets.Page], set_weight: dict[str, float]) -> tuple[list[PageLines], list[str]]:
+def dataset(pages: list[devsets.Page]) -> tuple[list[PageLines], list[str]]:
     found, texts = [], []
     for page in pages:
         text = normalize(devsets.fullpage_text(page))[0]
@@ -122,8 +127,8 @@ def dataset(pages: list[devsets.Page], set_weight: dict[str, float]) -> tuple[li
             continue
         got = labels(page, doc, list(feats))
         ys = np.array([got[i][0] if i in got else np.nan for i in feats])
-        ws = np.array([got[i][1] * set_weight[page.set] if i in got else 0.0 for i in feats])
-        found.append(PageLines(np.array(list(feats.values()), dtype=float), ys, ws))
+        ws = np.array([got[i][1] if i in got else 0.0 for i in feats])
+        found.append(PageLines(page.set, np.array(list(feats.values()), dtype=float), ys, ws))
     return found, texts
 
 
@@ -150,20 +155,24 @@ def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict:
             "bias": float(beta[-1])}  # fmt: skip
 
 
-def _labelled(rows: list[tuple[np.ndarray, PageLines]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    keep = [(x[~np.isnan(p.y)], p.y[~np.isnan(p.y)], p.w[~np.isnan(p.y)]) for x, p in rows]
+def _labelled(rows: list[tuple[np.ndarray, PageLines]], traf_weight: float) -> tuple[np.ndarray, ...]:
+    keep = []
+    for x, p in rows:
+        known = ~np.isnan(p.y)
+        keep.append((x[known], p.y[known], p.w[known] * (traf_weight if p.set == "traf" else 1.0)))
     return (np.vstack([k[0] for k in keep]), np.concatenate([k[1] for k in keep]),
             np.concatenate([k[2] for k in keep]))  # fmt: skip
 
 
-def train(found: list[PageLines], smooth: bool) -> dict:
-    line = fit(*_labelled([(p.x, p) for p in found]))
+def train(found: list[PageLines], smooth: bool, traf_weight: float) -> dict:
+    """Both passes; a trafilatura-dev page weighs ``traf_weight`` wcxb pages."""
+    line = fit(*_labelled([(p.x, p) for p in found], traf_weight))
     data = {"features": list(FEATURES), "line": line, "smooth": None,
             "smooth_features": list(SMOOTH_FEATURES), "threshold": 0.5}  # fmt: skip
     if smooth:
         first = Logistic.from_dict(line)
         rows = [(np.array(smooth_features([first.probability(list(r)) for r in p.x])), p) for p in found]
-        data["smooth"] = fit(*_labelled(rows))
+        data["smooth"] = fit(*_labelled(rows, traf_weight))
     return data
 
 
@@ -188,40 +197,41 @@ def main() -> None:
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--limit", type=int)
     ap.add_argument("--no-smooth", action="store_true")
-    ap.add_argument("--traf-weight", type=float, default=1.0, help="weight of a trafilatura-dev page")
-    ap.add_argument("--guards", default="none,0.85", help="zone guards to try ('none': no guard)")
-    ap.add_argument("--thresholds", default="0.35,0.4,0.45,0.5,0.55")
+    ap.add_argument("--traf-weights", default="1,2,4", help="weights of a trafilatura-dev page to try")
+    ap.add_argument("--guards", default="none,0.85,0.9", help="zone guards to try ('none': no guard)")
+    ap.add_argument("--thresholds", default="0.4,0.45,0.5")
     args = ap.parse_args()
     pages = devsets.load("all")
     if args.limit:
         pages = pages[:: max(1, len(pages) // args.limit)]
     t0 = time.perf_counter()
-    weights = {"traf": args.traf_weight, "wcxb": 1.0}
-    found, texts = dataset(pages, weights)
+    found, texts = dataset(pages)
     n = sum(int((~np.isnan(p.y)).sum()) for p in found)
     print(f"{len(pages)} pages, {n} labelled tune lines, {time.perf_counter() - t0:.0f} s")
-    data = train(found, smooth=not args.no_smooth)
-    ranked = sorted(zip(FEATURES, data["line"]["weights"], strict=True), key=lambda t: -abs(t[1]))
-    for name, coef in ranked[:12]:
-        print(f"  {name:20} {coef:+.3f}")
-    if data["smooth"]:
-        smooth = (round(v, 3) for v in data["smooth"]["weights"])
-        print("  smooth:", dict(zip(SMOOTH_FEATURES, smooth, strict=True)))
     base = evaluate(pages, texts, fullpage_engine(MainZoneRule()))
     print("main_zone (current):", base)
     best = None
-    model = LineModel.from_dict(data)
     guards = [None if v == "none" else float(v) for v in args.guards.split(",")]
-    for t in (float(v) for v in args.thresholds.split(",")):
-        for guard in guards:
-            got = evaluate(pages, texts, fullpage_engine(LineModelRule(model, t, zone_guard=guard)))
-            tune = (got.get("traf/tune", 0) + got.get("wcxb/tune", 0)) / 2
-            print(f"line model t={t} zone guard {guard}: {got}  tune mean {tune:.4f}", flush=True)
-            if best is None or tune > best[0]:
-                best = (tune, t, guard)
+    for traf_weight in (float(v) for v in args.traf_weights.split(",")):
+        data = train(found, smooth=not args.no_smooth, traf_weight=traf_weight)
+        ranked = sorted(zip(FEATURES, data["line"]["weights"], strict=True), key=lambda t: -abs(t[1]))
+        print(f"traf weight {traf_weight}: " + ", ".join(f"{name} {coef:+.2f}" for name, coef in ranked[:8]))
+        model = LineModel.from_dict(data)
+        for t in (float(v) for v in args.thresholds.split(",")):
+            for guard in guards:
+                got = evaluate(pages, texts, fullpage_engine(LineModelRule(model, t, zone_guard=guard)))
+                tune = (got.get("traf/tune", 0) + got.get("wcxb/tune", 0)) / 2
+                print(f"  traf weight {traf_weight} t={t} zone guard {guard}: {got}  tune mean {tune:.4f}",
+                      flush=True)  # fmt: skip
+                if best is None or tune > best[0]:
+                    best = (tune, traf_weight, t, guard, data)
     assert best is not None
-    data["threshold"] = best[1]
-    print("chosen on tune: threshold", best[1], "zone guard (LineModelRule.ZONE_GUARD)", best[2])
+    _, traf_weight, threshold, guard, data = best
+    data["threshold"] = threshold
+    data["zone_guard"] = guard
+    data["trained"] = {"traf_weight": traf_weight, "halves": "tune", "by": "bench/line_model.py"}
+    print(f"chosen on tune: traf weight {traf_weight}, threshold {threshold}, "
+          f"zone guard {guard}")  # fmt: skip
     if args.write:
         MODEL_PATH.parent.mkdir(exist_ok=True)
         for part in ("line", "smooth"):

@@ -36,7 +36,7 @@ MODEL_PATH = Path(__file__).resolve().parent / "data" / "line_model.json"
 
 #: A line of at most this many words is "short" (menu items, labels, teaser titles).
 SHORT_WORDS = 4
-_LETTER = re.compile(r"[^\W\d_]")
+_ALNUM = re.compile(r"[^\W_]")
 _DIGIT = re.compile(r"\d")
 _PUNCT = re.compile(r"[^\w\s]")
 _URLISH = re.compile(r"https?://|www\.|@\w+\.\w")
@@ -133,8 +133,8 @@ def line_features(doc: DocView) -> dict[int, list[float]]:
         t = texts[k]
         c = chars[k]
         w = counts[k]
-        letters = len(_LETTER.findall(t)) or 1
         digits = len(_DIGIT.findall(t))
+        letters = len(_ALNUM.findall(t)) - digits or 1  # [^\W_] is [^\W\d_] and \d
         punct = len(_PUNCT.findall(t))
         tokens = t.split()
         title = sum(tok[:1].isupper() for tok in tokens) / w
@@ -230,6 +230,11 @@ class LineModel:
     line: Logistic
     smooth: Logistic | None
     threshold: float
+    #: No clear main content, nothing removed: when the lines outside ``main_zone``'s dense
+    #: zones hold more than this share of the characters (a page of lists, tables or short
+    #: items), or when there is no zone at all; None: no such guard. Chosen on the tune
+    #: halves with the threshold (``bench/line_model.py --guards``).
+    zone_guard: float | None = None
     fingerprint: str = ""
 
     @classmethod
@@ -240,7 +245,9 @@ class LineModel:
             raise ValueError("line model: its features are not this code's; retrain: bench/line_model.py")
         blob = json.dumps(data, sort_keys=True).encode()
         smooth = Logistic.from_dict(data["smooth"]) if data.get("smooth") else None
-        return cls(Logistic.from_dict(data["line"]), smooth, float(data["threshold"]),
+        guard = data.get("zone_guard")
+        guard = None if guard is None else float(guard)
+        return cls(Logistic.from_dict(data["line"]), smooth, float(data["threshold"]), guard,
                    hashlib.sha256(blob).hexdigest()[:12])  # fmt: skip
 
     def probabilities(self, features: list[list[float]]) -> list[float]:
@@ -272,19 +279,13 @@ class LineModelRule(Rule):
     categories = ("navigation", "footer")
     MAX_REMOVED = 0.95
 
-    #: No clear main content, nothing removed: when the lines outside ``main_zone``'s dense
-    #: zones hold more than this share of the characters (a page of lists, tables or short
-    #: items), or when there is no zone at all. Chosen on the tune halves among none, 0.85
-    #: (``main_zone``'s own ``MAX_REMOVED``) and 0.9 (``bench/line_model.py --guards``).
-    ZONE_GUARD: float | None = 0.9
-
     def __init__(self, model: LineModel | None = None, threshold: float | None = None,
                  zone_guard: float | None | str = "default") -> None:  # fmt: skip
         self.model = model or default_model()
         if self.model is None:
             raise ValueError("no line model: data/line_model.json is missing from the package")
         self.threshold = self.model.threshold if threshold is None else threshold
-        self.zone_guard = self.ZONE_GUARD if zone_guard == "default" else zone_guard
+        self.zone_guard = self.model.zone_guard if zone_guard == "default" else zone_guard
         self.fingerprint = f"{self.model.fingerprint}:{self.threshold}:{self.zone_guard}"
 
     def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
