@@ -7,7 +7,8 @@ shapes; this script grid-searches the weights (steps of 0.1, summing to 1) and t
 (steps of 0.02) for the best balanced accuracy on the **tune** halves only, then prints the
 chosen setting's accuracy on both halves and the shipped setting's, per set.
 
-``--gates`` chooses the v3 gates and ``main_zone``'s ``MAX_REMOVED`` by downstream F1: every
+``--gates`` chooses the v3 gates and ``main_zone``'s ``MAX_REMOVED`` by downstream F1 (with
+the line model as the fullpage zone rule, the gates alone: it does not use that cap): every
 recall and full-page text is cleaned by the article rules and by the fullpage rules at each
 cap; for each (cap, ``MIN_MENU_RUN``, ``MAX_MARKED``) the detector's choice is scored. Rule,
 fixed before looking at valid: among settings whose recall-text F1 on *both* tune halves is at
@@ -100,7 +101,10 @@ def gates() -> None:
     from scrubline.boilerplate import Engine
     from scrubline.boilerplate.rules import MainZoneRule
 
-    caps = (0.7, 0.75, 0.8, 0.85, 0.9, 1.01)
+    # main_zone's cap matters only while main_zone is the fullpage zone rule; the line model
+    # (2026-12-03) reads main_zone's zones, not its cap: one setting then
+    zone_is_main = any(isinstance(r, MainZoneRule) for r in Engine(profile="fullpage").rules)
+    caps = (0.7, 0.75, 0.8, 0.85, 0.9, 1.01) if zone_is_main else (MainZoneRule.MAX_REMOVED,)
     shipped_cap = MainZoneRule.MAX_REMOVED
     texts = []
     for page in devsets.load("all"):

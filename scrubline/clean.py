@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from .boilerplate import Engine
 from .boilerplate.engine import ruleset_version
 from .boilerplate.packs import available_packs, load_pack
-from .boilerplate.profile import PROFILE_CHOICES, ProfileChoice, choose_profile
+from .boilerplate.profile import DETECTOR_VERSION, PROFILE_CHOICES, ProfileChoice, choose_profile
 from .boilerplate.rules import zone_rule
 from .boilerplate.templates import TemplateSet
 from .decode import decode, looks_like_html
@@ -167,16 +167,19 @@ class Addressed(Protocol):
 
 def settings_key(capture: Addressed, ctx: CleanContext) -> str:
     """A short hash of everything besides its bytes that shapes a document's cleaning: its
-    engine (rules, lexicon, the outlet's pack and learned templates: ``Engine.version``), the
-    profile setting, the line limit, the outlet registry, the extractor and pipeline versions.
+    engine (rules, lexicon, the outlet's pack and learned templates: ``Engine.version``) and
+    that engine's fullpage variant (the zone rule and its learned weights), the profile
+    setting and the profile detector's version, the line limit, the outlet registry, the
+    extractor and pipeline versions.
     Stored with each document (``documents.cleaned_with``): an input whose exact version is
     loaded under the same key would come out the same, so a run does not clean it again."""
     if ctx._settings is None:
         registry = hashlib.sha256(repr(sorted(ctx.outlets.outlets.items())).encode()).hexdigest()
-        ctx._settings = json.dumps([ctx.profile, ctx.max_line_chars, extractor_version(), PIPELINE_VERSION,
-                                    registry])  # fmt: skip
+        ctx._settings = json.dumps([ctx.profile, DETECTOR_VERSION, ctx.max_line_chars, extractor_version(),
+                                    PIPELINE_VERSION, registry])  # fmt: skip
     engine = engine_for(capture, ctx)  # type: ignore[arg-type]  # reads source_uri and outlet_hint
-    return hashlib.sha256(f"{engine.version}|{ctx._settings}".encode()).hexdigest()[:24]
+    fullpage = ctx.with_profile(engine, "fullpage").version
+    return hashlib.sha256(f"{engine.version}|{fullpage}|{ctx._settings}".encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True, slots=True)

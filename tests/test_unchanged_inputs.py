@@ -71,3 +71,28 @@ def test_old_content_seen_again_is_not_cleaned_but_becomes_the_latest_version(fo
         [f"%{SEED_IDS[0]}%"],
     )[0]  # fmt: skip
     assert wh.query(db, "SELECT capture_id FROM v_documents WHERE doc_id = ?", [doc_id]) == [(first_capture,)]
+
+
+def test_the_settings_key_follows_the_fullpage_rules_and_the_detector(monkeypatch):
+    """A text the detector sends to the fullpage rules comes out differently when only those
+    rules change (the line model's weights, the zone rule) or when the detector does: the key
+    changes with them, so such inputs are cleaned again."""
+    from datetime import UTC, datetime
+
+    from scrubline import clean
+    from scrubline.boilerplate import Engine
+    from scrubline.boilerplate.rules import MainZoneRule, default_rules
+    from scrubline.records import Capture
+
+    capture = Capture("https://example.org/a", b"Some text.\n", datetime(2026, 1, 1, tzinfo=UTC))
+    ctx = clean.CleanContext.default()
+    before = clean.settings_key(capture, ctx)
+    assert clean.settings_key(capture, clean.CleanContext.default()) == before  # stable
+    other = clean.CleanContext.default()
+    rules = default_rules("article")
+    at = next(i for i, r in enumerate(rules) if r.rule_id == "tail_block")
+    with_main_zone = Engine([*rules[:at], MainZoneRule(), *rules[at:]], profile="fullpage")
+    other._fullpage[other.engine.version] = with_main_zone  # the fullpage rules before the line model
+    assert clean.settings_key(capture, other) != before
+    monkeypatch.setattr(clean, "DETECTOR_VERSION", clean.DETECTOR_VERSION + 1)
+    assert clean.settings_key(capture, clean.CleanContext.default()) != before

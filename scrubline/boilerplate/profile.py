@@ -39,7 +39,7 @@ from dataclasses import dataclass
 
 PROFILE_CHOICES = ("auto", "article", "fullpage")
 #: Version of the detector: goes into the record with the choice.
-DETECTOR_VERSION = 3  # v2: lines with a URL are not counted; v3: the two gates
+DETECTOR_VERSION = 4  # v2: lines with a URL are not counted; v3: the two gates; v4: menu run 10
 
 SHORT_WORDS = 4
 RUN = 3
@@ -48,8 +48,9 @@ WEIGHTS = (0.7, 0.3, 0.0)  # runs, short, thin (thin added nothing on the tune h
 THRESHOLD = 0.22
 #: Fewer non-blank lines than this: too little shape to tell; such texts stay ``article``.
 MIN_LINES = 8
-#: Gates (v3, chosen on the tune halves with ``bench/profile_tune.py --gates``).
-MIN_MENU_RUN = 12
+#: Gates (v3, chosen on the tune halves with ``bench/profile_tune.py --gates``; v4: the menu
+#: run re-chosen there, 12 -> 10, once the line model became the fullpage zone rule).
+MIN_MENU_RUN = 10
 MAX_MARKED = 0.05
 _MARKED = re.compile(r"^(?:[-*+]\s|\|.*\|$)")
 
