@@ -19,7 +19,9 @@ recall loss 0.0011 vs 0.0007, full-page sum +0.0006; 14 fails the traf full-page
 
 Usage::
 
-    uv run python bench/profile_tune.py [--downstream | --gates]
+    uv run python bench/profile_tune.py [--downstream | --gates [--thresholds]]
+
+``--thresholds`` adds the detector's score threshold to the ``--gates`` grid.
 """
 
 from __future__ import annotations
@@ -130,10 +132,12 @@ def gates() -> None:
 
     scored = {k: [tally(t[0], o) for t, o in zip(texts, v, strict=True)] for k, v in outs.items()}
 
-    def figures(cap: float, min_run: int, max_marked: float) -> dict[str, float]:
+    scores = [det.score_of(t[3]) for t in texts]
+
+    def figures(cap: float, min_run: int, max_marked: float, threshold: float = det.THRESHOLD) -> dict:
         tallies: dict[str, devsets.Tally] = {}
         for k, (page, input_name, _, st) in enumerate(texts):
-            full = det.score_of(st) >= det.THRESHOLD and st.longest_run >= min_run and st.marked <= max_marked
+            full = scores[k] >= threshold and st.longest_run >= min_run and st.marked <= max_marked
             one = scored[cap if full else "article"][k]
             t = tallies.setdefault(f"{page.set}/{page.half}/{input_name}", devsets.Tally())
             t.tp, t.fp, t.fn, t.tn = t.tp + one.tp, t.fp + one.fp, t.fn + one.fn, t.tn + one.tn
@@ -143,20 +147,23 @@ def gates() -> None:
 
     never = figures(caps[0], 10**9, 1.0)
     rows = []
-    for cap, min_run, max_marked in itertools.product(caps, (0, 8, 10, 12, 14, 16), (1.01, 0.2, 0.1, 0.05)):
-        f = figures(cap, min_run, max_marked)
+    thresholds = (det.THRESHOLD,) if "--thresholds" not in sys.argv else (0.14, 0.18, 0.22, 0.26, 0.3)
+    grid = itertools.product(caps, (0, 8, 10, 12, 14, 16), (1.01, 0.2, 0.1, 0.05), thresholds)
+    for cap, min_run, max_marked, threshold in grid:
+        f = figures(cap, min_run, max_marked, threshold)
         loss = {
             h: min(f[f"{s}/{h}/recall"] - never[f"{s}/{h}/recall"] for s in ("traf", "wcxb"))
             for h in devsets.HALVES
         }
         gain = {h: f[f"traf/{h}/fullpage"] + f[f"wcxb/{h}/fullpage"] for h in devsets.HALVES}
-        rows.append(((cap, min_run, max_marked), loss, gain, f))
+        rows.append(((cap, min_run, max_marked, threshold), loss, gain, f))
     ok = sorted((r for r in rows if r[1]["tune"] >= -0.001), key=lambda r: -r[2]["tune"])
-    shipped = (shipped_cap, det.MIN_MENU_RUN, det.MAX_MARKED)
+    shipped = (shipped_cap, det.MIN_MENU_RUN, det.MAX_MARKED, det.THRESHOLD)
     for label, row in [*((f"tune #{i + 1}", r) for i, r in enumerate(ok[:6])),
                        *(("shipped", r) for r in rows if r[0] == shipped)]:  # fmt: skip
-        (cap, min_run, max_marked), loss, gain, f = row
-        print(f"{label:8} cap {cap:4} run>={min_run:2} marked<={max_marked:4}: worst recall loss tune "
+        (cap, min_run, max_marked, threshold), loss, gain, f = row
+        print(f"{label:8} cap {cap:4} run>={min_run:2} marked<={max_marked:4} score>={threshold}: "
+              f"worst recall loss tune "
               f"{loss['tune']:+.4f} valid {loss['valid']:+.4f}; full-page sum tune {gain['tune']:.4f} "
               f"valid {gain['valid']:.4f}  " + "  ".join(f"{k} {v:.4f}" for k, v in sorted(f.items())),
               flush=True)  # fmt: skip
