@@ -186,10 +186,8 @@ def evaluate(pages: list[devsets.Page], texts: list[str], engine: Engine) -> dic
 
 
 def fullpage_engine(zone: Rule) -> Engine:
-    """The fullpage profile's rules with ``zone`` as its zone rule (before ``tail_block``)."""
-    rules = default_rules("article")
-    at = next(i for i, r in enumerate(rules) if r.rule_id == "tail_block")
-    return Engine([*rules[:at], zone, *rules[at:]], profile="fullpage")
+    """The fullpage profile's rules with ``zone`` as its zone rule."""
+    return Engine(default_rules("fullpage", zone=zone), profile="fullpage")
 
 
 def main() -> None:

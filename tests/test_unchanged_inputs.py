@@ -89,9 +89,7 @@ def test_the_settings_key_follows_the_fullpage_rules_and_the_detector(monkeypatc
     before = clean.settings_key(capture, ctx)
     assert clean.settings_key(capture, clean.CleanContext.default()) == before  # stable
     other = clean.CleanContext.default()
-    rules = default_rules("article")
-    at = next(i for i, r in enumerate(rules) if r.rule_id == "tail_block")
-    with_main_zone = Engine([*rules[:at], MainZoneRule(), *rules[at:]], profile="fullpage")
+    with_main_zone = Engine(default_rules("fullpage", zone=MainZoneRule()), profile="fullpage")
     other._fullpage[other.engine.version] = with_main_zone  # the fullpage rules before the line model
     assert clean.settings_key(capture, other) != before
     monkeypatch.setattr(clean, "DETECTOR_VERSION", clean.DETECTOR_VERSION + 1)

@@ -54,26 +54,21 @@ def _run(bin_dir: Path, cwd: Path, *args: str, timeout: int = 300) -> subprocess
     )
 
 
+def _python(bin_dir: Path, cwd: Path, code: str) -> str:
+    """What ``code`` prints under the installed wheel's interpreter."""
+    return subprocess.run([str(bin_dir / "python"), "-c", code], cwd=cwd, capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+
+
 def test_the_wheel_is_the_library_not_the_checkout(installed: Path, tmp_path: Path) -> None:
-    probe = subprocess.run(
-        [str(installed / "python"), "-c", "import scrubline, sys; print(scrubline.__file__)"],
-        cwd=tmp_path, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert not probe.stdout.strip().startswith(str(ROOT / "scrubline")), probe.stdout
-    names = subprocess.run(
-        [str(installed / "python"), "-c",
-         "import importlib.util as u; "
-         "print(u.find_spec('flows') is None, u.find_spec('scrubline_flows') is not None)"],
-        cwd=tmp_path, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert names.stdout.split() == ["True", "True"]  # no top-level package named "flows"
-    model = subprocess.run(
-        [str(installed / "python"), "-c",
-         "from scrubline.boilerplate.linemodel import MODEL_PATH, default_model; "
-         "print(default_model() is not None, MODEL_PATH.is_file())"],
-        cwd=tmp_path, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    assert model.stdout.split() == ["True", "True"]  # the fullpage line model's weights ship
+    where = _python(installed, tmp_path, "import scrubline, sys; print(scrubline.__file__)")
+    assert not where.strip().startswith(str(ROOT / "scrubline")), where
+    names = _python(installed, tmp_path, "import importlib.util as u; print(u.find_spec('flows') is None, "
+                    "u.find_spec('scrubline_flows') is not None)")  # fmt: skip
+    assert names.split() == ["True", "True"]  # no top-level package named "flows"
+    model = _python(installed, tmp_path, "from scrubline.boilerplate.linemodel import MODEL_PATH, "
+                    "default_model; print(default_model() is not None, MODEL_PATH.is_file())")  # fmt: skip
+    assert model.split() == ["True", "True"]  # the fullpage line model's weights ship
     version = _run(installed, tmp_path, "--version")
     assert version.returncode == 0 and version.stdout.startswith("scrubline ")
 

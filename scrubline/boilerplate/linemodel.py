@@ -10,8 +10,9 @@ content. A logistic regression: a weighted sum of standardized features, scored 
 Python (a few thousand multiply-adds a page; no numpy at run time).
 
 The weights are data (``data/line_model.json``), trained by ``bench/line_model.py`` on the
-*tune* halves of both dev sets only (split by site, ``bench/devsets.py``); its threshold
-was chosen there by downstream F1 and the valid halves are only reported. Nothing in the
+*tune* halves of both dev sets only (split by site, ``bench/devsets.py``); its threshold,
+zone guard and the weight of a trafilatura-dev page were chosen there by downstream F1, and
+the valid halves are only reported. Nothing in the
 features names a site, a page or a phrase: they are lengths, shares, positions and
 neighbours. Deterministic: the same text gives the same lines, always.
 """
@@ -56,22 +57,14 @@ FEATURES = (
 
 def _zone_flags(doc: DocView) -> tuple[list[bool], int, int]:
     """(inside a dense zone per line, first zone line, last zone line), as ``MainZoneRule``
-    draws the zones (gaps of a few content lines between zones belong to them)."""
+    draws the zones."""
     from .rules import MainZoneRule  # rules imports this module's rule class
 
     rule = MainZoneRule()
     zones = rule.zones(doc)
-    n = len(doc)
-    inside = [False] * n
     if not zones:
-        return inside, -1, -1
-    for a, b in zones:
-        inside[a : b + 1] = [True] * (b - a + 1)
-    words = doc.line_word_counts
-    for (_, b1), (a2, _) in zip(zones, zones[1:], strict=False):
-        if sum(1 for i in range(b1 + 1, a2) if words[i]) <= rule.GAP_LINES:
-            inside[b1 + 1 : a2] = [True] * (a2 - b1 - 1)
-    return inside, zones[0][0], zones[-1][1]
+        return [False] * len(doc), -1, -1
+    return rule.inside(doc, zones), zones[0][0], zones[-1][1]
 
 
 def _distances(flags: list[bool]) -> list[int]:
@@ -272,7 +265,8 @@ class LineModelRule(Rule):
     between two dropped lines go with them). Evidence: the run's highest probability.
 
     Precision first: when the lines to remove would hold more than ``MAX_REMOVED`` of the
-    text's characters the page has no clear main content and nothing is removed."""
+    text's characters, or the lines outside ``main_zone``'s zones more than the model's
+    ``zone_guard``, the page has no clear main content and nothing is removed."""
 
     rule_id = "line_model"
     version = 1
@@ -306,9 +300,7 @@ class LineModelRule(Rule):
             if outside > self.zone_guard * total:
                 return
         dropped = set(drop)
-        kept = [i for i in features if i not in dropped]
-        first_kept = kept[0] if kept else len(raw)
-        last_kept = kept[-1] if kept else -1
+        last_kept = max(i for i in features if i not in dropped)  # one is kept: MAX_REMOVED < 1
         runs: list[list[int]] = []
         for i in drop:
             if runs and all(not raw[j].strip() for j in range(runs[-1][-1] + 1, i)):
@@ -317,7 +309,5 @@ class LineModelRule(Rule):
                 runs.append([i])
         for run in runs:
             category = "footer" if run[0] > last_kept else "navigation"
-            if run[0] < first_kept:
-                category = "navigation"
             top = max(probability[i] for i in run)
             yield self.span(doc, run[0], run[-1], category, f"line model: p(main) <= {top:.2f}")

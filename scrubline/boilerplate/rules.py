@@ -21,7 +21,7 @@ from .cues import CONTACT_LABEL, NOTE_MARK, NOTE_MARK_MARKED, NOTE_MARK_NUMBERED
 from .document import _TERMINAL as _TERMINAL_CHARS
 from .document import DocView, Line
 from .lexicon import Hit, Phrase
-from .linemodel import LineModelRule, default_model
+from .linemodel import LineModelRule
 from .shapes import CaptionLineRule, DownloadLinkRule, LayoutRowRule, TemplateMarkupRule
 
 # --------------------------------------------------------------------------- lexicon lines
@@ -947,18 +947,25 @@ class MainZoneRule(Rule):
                 todo += [(lo, a), (b + 1, hi)]
         return sorted(found)
 
-    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
-        zones = self.zones(doc)
-        if not zones:
-            return
-        n = len(doc)
-        inside = [False] * n
+    def inside(self, doc: DocView, zones: list[tuple[int, int]]) -> list[bool]:
+        """Per line: inside ``zones``, where at most ``GAP_LINES`` content lines between two
+        zones belong to them."""
+        inside = [False] * len(doc)
         for a, b in zones:
             inside[a : b + 1] = [True] * (b - a + 1)
         words = doc.line_word_counts
         for (_, b1), (a2, _) in zip(zones, zones[1:], strict=False):
             if sum(1 for i in range(b1 + 1, a2) if words[i]) <= self.GAP_LINES:
                 inside[b1 + 1 : a2] = [True] * (a2 - b1 - 1)
+        return inside
+
+    def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
+        zones = self.zones(doc)
+        if not zones:
+            return
+        n = len(doc)
+        inside = self.inside(doc, zones)
+        words = doc.line_word_counts
         first, last = zones[0][0], zones[-1][1]
         tail_limit = self._tail_limit(words, last)
         evidence = "outside the dense zones " + ", ".join(f"{a}-{b}" for a, b in zones[:6])
@@ -1000,16 +1007,16 @@ PROFILES = ("article", "fullpage")
 
 def zone_rule() -> Rule:
     """The zone rule of the fullpage profile: the learned line model (``linemodel.py``; it
-    reads ``main_zone``'s zones as one of its features) when the package ships its weights,
-    else ``main_zone`` alone."""
-    return LineModelRule() if default_model() is not None else MainZoneRule()
+    reads ``main_zone``'s zones as one of its features)."""
+    return LineModelRule()
 
 
-def default_rules(profile: str = "article") -> list[Rule]:
+def default_rules(profile: str = "article", zone: Rule | None = None) -> list[Rule]:
     """The registry of rules, in priority order (earlier wins on overlaps).
 
     ``profile``: ``"article"`` (default) for extracted article text; ``"fullpage"`` for all the
-    visible text of a page (menus, teasers and footers included), which adds zone rules."""
+    visible text of a page (menus, teasers and footers included), which adds a zone rule:
+    ``zone``, by default :func:`zone_rule` (the benches compare others in its place)."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; expected one of {PROFILES}")
     return [
@@ -1021,7 +1028,7 @@ def default_rules(profile: str = "article") -> list[Rule]:
         LayoutRowRule(),
         TemplateMarkupRule(),
         DateLineRule(),
-        *([zone_rule()] if profile == "fullpage" else []),
+        *([zone or zone_rule()] if profile == "fullpage" else []),
         TailBlockRule(),
         RelatedBlockRule(),
         AuthorBioBlockRule(),
