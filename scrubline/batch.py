@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from . import rawstore, staging
-from .clean import CleanContext, process_batch, provisional_outlets, settings_key
+from .clean import CleanContext, process_batch, provisional_outlets, settings_key, warm_up
 from .records import Capture, CleanResult, Reject, doc_id_for
 
 #: Default hard limit per document (extraction + cleaning), seconds.
@@ -84,6 +84,8 @@ def clean_limited(
     round trip per document); for HTML pages, extraction (~30 ms a page) dominates."""
     import multiprocessing
 
+    warm_up()  # in this process, before forking: the clock of a worker's first document
+    # starts when it is sent, so that document must not pay for loading the language model
     done: dict[int, tuple[list[CleanResult], list[Reject]]] = {}
     queue = list(range(len(captures)))[::-1]  # popped from the end: capture order
     flying: dict[int, tuple[Any, float]] = {}
@@ -524,6 +526,7 @@ def _serve(inbox: Connection, outbox: Connection) -> None:
 
 
 def main(argv: Sequence[str]) -> None:
+    warm_up()  # before the first job: the parent times each document from its "doc" message
     inbox = Connection(int(argv[0]), writable=False)
     outbox = Connection(int(argv[1]), readable=False)
     _serve(inbox, outbox)

@@ -53,7 +53,7 @@ def _job(tmp: Path, refs: list[CaptureRef], number: int = 0) -> BatchJob:
 
 def test_a_document_past_the_time_limit_is_rejected_and_its_worker_replaced(tmp_path, slow_marker):
     refs = _refs(tmp_path / "raw", [_article(1), _article(2, SLOW), _article(3)])
-    pool = WorkerPool(size=1, time_limit=1.5)
+    pool = WorkerPool(size=1, time_limit=2.0)
     try:
         first = pool.pids
         summary = pool.run(_job(tmp_path, refs))
@@ -72,6 +72,18 @@ def test_a_document_past_the_time_limit_is_rejected_and_its_worker_replaced(tmp_
     finally:
         pool.close()
     assert pool.pids == []
+
+
+def test_a_fresh_process_warms_up_before_its_first_document_is_timed():
+    # a worker's first document used to pay for loading py3langid's model and the HTML
+    # extractor (~0.8 s): on a busy machine, a 1 ms article overran a short time limit
+    probe = (
+        "import sys; from scrubline import language; from scrubline.batch import warm_up; "
+        "before = language._identifier.cache_info().currsize, 'trafilatura' in sys.modules; "
+        "warm_up(); print(before, (language._identifier.cache_info().currsize, 'trafilatura' in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "(0, False) (1, True)"
 
 
 def test_workers_live_across_batches(tmp_path):
