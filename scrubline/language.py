@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
+
 from .records import Evidence
 
 #: Characters of the text given to the detector (its cost grows with the length).
@@ -44,6 +46,9 @@ SAMPLE_CHARS = 2000
 #: Below this probability the detector's answer is evidence only, never the language.
 MIN_CONFIDENCE = 0.5
 DETECTOR = "py3langid"
+#: Longest byte string a state of py3langid's automaton stands for (its depth from the start
+#: state; ``tests/test_language.py`` recomputes it from the model).
+AUTOMATON_DEPTH = 6
 
 _TAG = re.compile(r"^([A-Za-z]{2,3})(?:[-_]([A-Za-z0-9]{1,8}(?:[-_][A-Za-z0-9]{1,8})*))?$")
 _SCRIPT = re.compile(r"^[A-Za-z]{4}$")
@@ -72,11 +77,44 @@ def normalize_tag(tag: str | None) -> tuple[str | None, str | None]:
     return primary, region
 
 
+def _feature_counts(moves: np.ndarray, rowbase: np.ndarray, output: np.ndarray,
+                    data: bytes) -> tuple[np.ndarray, np.ndarray] | None:  # fmt: skip
+    """(feature, count) pairs in first-seen order: what py3langid's ``visit_counts`` counts."""
+    text = np.frombuffer(data, dtype=np.uint8)
+    n = len(text)
+    state = np.zeros(n, dtype=np.int64)
+    for back in range(min(AUTOMATON_DEPTH, n) - 1, -1, -1):  # position i reads byte i - back
+        state[back:] = moves[rowbase[state[back:]] + text[: n - back]]
+    features = output[state]
+    features = features[features >= 0]
+    if not len(features):
+        return None
+    found, first, counts = np.unique(features, return_index=True, return_counts=True)
+    order = np.argsort(first, kind="stable")
+    return found[order], counts[order]
+
+
 @cache
 def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    class _FastIdentifier(LanguageIdentifier):  # type: ignore[misc]
+        """py3langid with its feature walk done by :func:`_feature_counts` (module docstring)."""
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._moves = np.frombuffer(self.tk_nextmove, dtype=np.dtype(self.tk_nextmove.typecode))
+            self._rows = np.asarray(self._rowbase, dtype=np.int64)
+            self._output = np.asarray(self.tk_output, dtype=np.int64)
+
+        def _raw_score(self, text: bytes) -> Any:
+            counted = _feature_counts(self._moves, self._rows, self._output, text)
+            if counted is None:
+                return super()._raw_score(text)  # the library's answer for "no features"
+            features, counts = counted
+            return np.log1p(counts.astype(np.float32)) @ self.nb_ptc[features] + self.nb_pc
+
+    return _FastIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
 def identify(text: str) -> tuple[str, float] | None:

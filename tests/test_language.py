@@ -8,9 +8,14 @@ from pathlib import Path
 import duckdb
 import pytest
 from helpers import run_without_prefect
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scrubline.clean import CleanContext
 from scrubline.language import decide_language, guess_language, identify, normalize_tag
+from scrubline.resources import seeds_dir
+
+DATA = Path(__file__).parent / "data" / "trafilatura-dev"
 
 
 @pytest.mark.parametrize(
@@ -76,3 +81,63 @@ def test_language_and_region_are_loaded_into_the_warehouse(tmp_path: Path) -> No
     assert rows == [("local:pages/a.html", "de", "CH"), ("local:pages/b.txt", "en", None)]
     with duckdb.connect(str(db), read_only=True) as con:  # analysts see it in v_documents
         assert con.execute("SELECT count(*) FROM v_documents WHERE language_region = 'CH'").fetchone() == (1,)
+
+
+def _library_identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def test_the_automaton_depth_is_the_models() -> None:
+    import numpy as np
+
+    from scrubline.language import AUTOMATON_DEPTH, _identifier
+
+    ident = _identifier()
+    moves = ident._moves.reshape(-1, 256)
+    rows = np.asarray(ident.tk_row)
+    depth = np.full(len(rows), -1)
+    depth[0], frontier, level = 0, np.array([0]), 0
+    while frontier.size:  # breadth first from the start state over every byte
+        level += 1
+        reached = np.unique(moves[rows[frontier]])
+        frontier = reached[depth[reached] < 0]
+        depth[frontier] = level
+    assert depth.max() == AUTOMATON_DEPTH and (depth >= 0).all()
+
+
+def _same_counts(text: str) -> None:
+    from py3langid.langid import visit_counts
+
+    from scrubline.language import _feature_counts, _identifier
+
+    ident = _identifier()
+    data = ident._encode(text)
+    expected = visit_counts(ident.tk_nextmove, ident._rowbase, ident.tk_output, data)
+    got = _feature_counts(ident._moves, ident._rows, ident._output, data)
+    if expected is None:
+        assert got is None
+    else:
+        assert got is not None
+        assert (got[0].tolist(), got[1].tolist()) == (list(expected), list(expected.values()))
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_the_numpy_feature_count_is_the_librarys_on_any_text(text: str) -> None:
+    _same_counts(text)
+
+
+def test_the_fast_identifier_answers_exactly_as_py3langid_on_real_pages() -> None:
+    from scrubline.language import SAMPLE_CHARS, _identifier
+
+    library, fast = _library_identifier(), _identifier()
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir().glob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8", errors="replace") for p in sorted(DATA.glob("*.html"))]
+    texts += ["a", "ab", "Hi!", "日本語のテキストです。", "Ünïcödé ✓ 🚀 " * 40]
+    assert len(texts) > 8
+    for text in texts:
+        sample = text[:SAMPLE_CHARS]
+        _same_counts(sample)
+        assert fast.classify(sample) == library.classify(sample)  # the same float, not nearly
