@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from . import rawstore, staging
-from .clean import CleanContext, process_batch, provisional_outlets, settings_key, warm_up
+from .clean import CleanContext, may_be_html, process_batch, provisional_outlets, settings_key, warm_up
 from .records import Capture, CleanResult, Reject, doc_id_for
 
 #: Default hard limit per document (extraction + cleaning), seconds.
@@ -84,8 +84,9 @@ def clean_limited(
     round trip per document); for HTML pages, extraction (~30 ms a page) dominates."""
     import multiprocessing
 
-    warm_up()  # in this process, before forking: the clock of a worker's first document
-    # starts when it is sent, so that document must not pay for loading the language model
+    # in this process, before forking: the clock of a worker's first document starts when it
+    # is sent, so that document must not pay for loading the language model or the extractor
+    warm_up(html=any(may_be_html(c.content_type) for c in captures))
     done: dict[int, tuple[list[CleanResult], list[Reject]]] = {}
     queue = list(range(len(captures)))[::-1]  # popped from the end: capture order
     flying: dict[int, tuple[Any, float]] = {}
@@ -506,6 +507,7 @@ atexit.register(close_shared_pools)
 def _serve(inbox: Connection, outbox: Connection) -> None:
     """A worker's loop: jobs in, ``("doc", i)`` before each document, ``("done", summary)``."""
     contexts: dict[str, CleanContext] = {}
+    html_ready = False
     while True:
         try:
             job = inbox.recv()
@@ -518,6 +520,9 @@ def _serve(inbox: Connection, outbox: Connection) -> None:
             if ctx is None:
                 contexts.clear()
                 ctx = contexts[job.context_path] = pickle.loads(Path(job.context_path).read_bytes())
+            if not html_ready and any(may_be_html(ref.content_type) for ref in job.refs):
+                warm_up(html=True)  # before the first "doc": see main()
+                html_ready = True
             summary = stage_job(job, ctx, on_document=lambda i: outbox.send(("doc", i)))
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
             outbox.send(("error", f"{type(exc).__name__}: {exc}"))
@@ -526,7 +531,10 @@ def _serve(inbox: Connection, outbox: Connection) -> None:
 
 
 def main(argv: Sequence[str]) -> None:
-    warm_up()  # before the first job: the parent times each document from its "doc" message
+    # before the first job: the parent times each document from its "doc" message, so the
+    # first must not pay for loading the language model (the HTML extractor is loaded with
+    # the first batch that may hold HTML, in _serve)
+    warm_up(html=False)
     inbox = Connection(int(argv[0]), writable=False)
     outbox = Connection(int(argv[1]), readable=False)
     _serve(inbox, outbox)

@@ -205,15 +205,22 @@ def is_html(capture: Capture, text: str) -> bool:
     return looks_like_html(text)
 
 
-def warm_up() -> None:
-    """Load now what a process's first document would otherwise pay for: py3langid's model
-    (~0.5 s, read on first use) and the HTML extractor with its imports (~0.3 s). Cleaning
-    processes call it before they take work, so a fresh worker's first document is timed on
-    its own cleaning, not on the worker's start-up."""
-    from .extract import extract_html
+def may_be_html(content_type: str | None) -> bool:
+    """Whether a capture declared as ``content_type`` can take the HTML path (``is_html``:
+    a declared type decides; an undeclared one is sniffed, so it may)."""
+    return not content_type or "html" in content_type.lower()
 
+
+def warm_up(html: bool = True) -> None:
+    """Load now what a process's first document would otherwise pay for: py3langid's model
+    (~0.5 s, read on first use) and, with ``html``, the HTML extractor with its imports
+    (~0.3 s). Cleaning processes call it before they take work, so a fresh worker's first
+    document is timed on its own cleaning, not on the worker's start-up."""
     identify("The ministry said the talks would resume next week.")
-    extract_html("<html><body><article><p>The talks would resume next week.</p></article></body></html>")
+    if html:
+        from .extract import extract_html
+
+        extract_html("<html><body><article><p>The talks would resume next week.</p></article></body></html>")
 
 
 def _from_html(html: str, url: str | None) -> _Text:

@@ -79,11 +79,11 @@ def test_a_fresh_process_warms_up_before_its_first_document_is_timed():
     # extractor (~0.8 s): on a busy machine, a 1 ms article overran a short time limit
     probe = (
         "import sys; from scrubline import language; from scrubline.batch import warm_up; "
-        "before = language._identifier.cache_info().currsize, 'trafilatura' in sys.modules; "
-        "warm_up(); print(before, (language._identifier.cache_info().currsize, 'trafilatura' in sys.modules))"
+        "state = lambda: (language._identifier.cache_info().currsize, 'trafilatura' in sys.modules); "
+        "before = state(); warm_up(html=False); text = state(); warm_up(); print(before, text, state())"
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "(0, False) (1, True)"
+    assert out.strip() == "(0, False) (1, False) (1, True)"  # the extractor only where HTML may come
 
 
 def test_workers_live_across_batches(tmp_path):
