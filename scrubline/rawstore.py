@@ -10,6 +10,13 @@ from pathlib import Path
 
 from .records import Capture, sha256_hex
 
+#: gzip level of new entries (any level reads back). Measured 2026-12-03 on the
+#: trafilatura-dev pages, one core: level 6 (the default until then) 56 MB/s on HTML and
+#: 38 MB/s on text, ratios 4.99 and 2.36; level 4 99 and 59 MB/s, ratios 4.76 and 2.33;
+#: level 1 119 and 76 MB/s, ratios 4.24 and 2.19. The flow compresses every input while the
+#: workers clean on the same cores, so 4: ~1.7x faster for ~5% more disk on HTML.
+COMPRESS_LEVEL = 4
+
 
 def path_for(root: Path, capture_id: str) -> Path:
     """Where the bytes of ``capture_id`` live under ``root``."""
@@ -25,7 +32,7 @@ def put(root: Path, capture: Capture) -> Path:
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(gzip.compress(capture.raw, compresslevel=6, mtime=0))
+            fh.write(gzip.compress(capture.raw, compresslevel=COMPRESS_LEVEL, mtime=0))
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):
