@@ -302,3 +302,30 @@ def test_outlet_engines_are_reversible(text: str) -> None:
         for span in removed:
             assert last <= span.start < span.end <= len(text)
             last = span.end
+
+
+_SPEECH_ALPHABET = st.sampled_from(list('"“”„«»‚‘’‹›「」『』') + list("ab cd.,!-\n1_éЖ"))
+
+
+@given(st.text(alphabet=_SPEECH_ALPHABET, max_size=24))
+@settings(max_examples=2000, deadline=None)
+def test_reads_as_speech_answers_as_its_regex_does(line: str) -> None:
+    # the scan replaced a regex whose lazy runs backtracked on long lines; both must agree
+    from scrubline.boilerplate.templates import _SPEECH, reads_as_speech
+
+    assert reads_as_speech(line) == (_SPEECH.search(line) is not None)
+
+
+def test_reads_as_speech_on_lines_with_apostrophes_and_quotes() -> None:
+    from scrubline.boilerplate.templates import reads_as_speech
+
+    cases = {
+        "It’s the minister’s plan, she said.": True,  # two marks around "s the minister"
+        "„Wir schaffen das“, sagte sie.": True,
+        "„Nein“": False,  # one word
+        "« Oui »": False,
+        "Don’t miss it": False,  # one mark
+        '"a" "b"': True,  # the run between the words may cross marks
+        "": False,
+    }
+    assert {line: reads_as_speech(line) for line in cases} == cases
