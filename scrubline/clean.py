@@ -201,7 +201,7 @@ def is_html(capture: Capture, text: str) -> bool:
     """HTML by declared content type, else by ``decode.looks_like_html`` (the rule ingest
     sniffs files with) on the decoded text."""
     if capture.content_type:
-        return "html" in capture.content_type.lower()
+        return may_be_html(capture.content_type)  # a declared type decides
     return looks_like_html(text)
 
 

@@ -45,6 +45,8 @@ MAX_DOC_IDS = 20
 _SENTENCE_END = frozenset(".!?…\"'”»:;。！？")
 #: Quotation marks around at least two words: reported speech.
 _QUOTES = '"“”„«»‚‘’‹›「」『』'
+#: What ``reads_as_speech`` answers, as a regex: kept as its specification (the tests compare
+#: the two), not run, since its lazy runs backtrack.
 _SPEECH = re.compile(rf"[{_QUOTES}][^{_QUOTES}]*?\w+\W+\w+[^{_QUOTES}]*?[{_QUOTES}]")
 _QUOTE = re.compile(rf"[{_QUOTES}]")
 _WORD_END = re.compile(r"\w\W")
@@ -72,7 +74,7 @@ def reads_as_speech(line: str) -> bool:
     if len(quotes) < 2:
         return False
     # ``_SPEECH`` without its backtracking (~70 us a line on prose with curly apostrophes,
-    # measured 2026-12-03; tests/test_templates.py checks that both agree): from an opening
+    # measured 2026-12-03; tests/test_boilerplate_templates.py checks that both agree): from an opening
     # mark, the first word must end inside the mark-free stretch after it; the run of
     # non-word characters after that word may cross marks; the second word and what follows
     # it up to the closing mark hold none, so a closing mark must come after the second word.
