@@ -16,6 +16,7 @@ a page at a time. No Prefect here: the flow's task calls :func:`update_templates
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from scrubline import warehouse
@@ -44,9 +45,8 @@ def update_templates(db_path: str, run_id: str) -> dict[str, int]:
     backfill_lines(db_path)
     touched = warehouse.update_template_counts(db_path, run_id)
     rows: list[dict[str, Any]] = []
-    for outlet_id in touched:
-        documents = warehouse.counted_documents(db_path, outlet_id)
-        lines = warehouse.template_candidates(db_path, outlet_id, needed_support(documents, MIN_SUPPORT))
+    needed = partial(needed_support, min_support=MIN_SUPPORT)
+    for outlet_id, documents, lines in warehouse.outlet_template_candidates(db_path, touched, needed):
         counts = [
             (text, LineCount(n, head, tail, body, list(ids))) for text, n, head, tail, body, ids in lines
         ]

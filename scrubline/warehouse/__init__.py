@@ -12,13 +12,12 @@ from __future__ import annotations
 from .corpus import (
     band_candidates,
     cluster_neighbourhood,
-    counted_documents,
+    outlet_template_candidates,
     signature_rows,
     store_signatures,
     store_template_lines,
     store_templates,
     syndication_dirty,
-    template_candidates,
     template_rows,
     unbanded_signatures,
     unlined_documents,
@@ -81,6 +80,6 @@ __all__ = [
     "start_run", "store_dq_results", "store_signatures", "store_templates", "stored_captures",
     "template_rows", "transaction", "unsigned_documents", "verification_rows", "write_lock",
     "band_candidates", "cluster_neighbourhood", "syndication_dirty", "unbanded_signatures",
-    "counted_documents", "template_candidates", "store_template_lines",
+    "outlet_template_candidates", "store_template_lines",
     "unlined_documents", "update_template_counts",
 ]  # fmt: skip
