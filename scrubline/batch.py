@@ -371,6 +371,16 @@ class WorkerPool:
         self._slots = threading.BoundedSemaphore(size) if size else None
         self.replaced = 0
 
+    def start(self, count: int) -> None:
+        """Start workers now, up to ``count`` in all, and leave them idle: each loads its
+        models while the caller does other work (a run's start, its first ingest), so the
+        first batch does not wait for a cold process (~1.5 s on this box). Returns at once."""
+        with self._lock:
+            for _ in range(count - len(self._all)):
+                worker = _Worker()
+                self._all.append(worker)
+                self._idle.append(worker)
+
     def _acquire(self) -> _Worker:
         if self._slots is not None:
             self._slots.acquire()

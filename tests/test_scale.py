@@ -96,6 +96,22 @@ def test_workers_live_across_batches(tmp_path):
     assert len(pids) == 1  # one process cleaned both batches: no start-up cost per batch
 
 
+def test_workers_started_ahead_take_the_first_batches(tmp_path):
+    refs = _refs(tmp_path / "raw", [_article(n) for n in range(4)])
+    pool = WorkerPool(time_limit=30)
+    try:
+        pool.start(2)  # returns at once: the processes load their models meanwhile
+        started = set(pool.pids)
+        assert len(started) == 2
+        pool.start(2)  # already there: nothing more starts
+        assert set(pool.pids) == started
+        pids = {pool.run(_job(tmp_path, refs[i : i + 2], number=i))["pid"] for i in (0, 2)}
+        assert pids <= started and set(pool.pids) == started
+    finally:
+        pool.close()
+    assert pool.pids == []
+
+
 def test_a_missing_raw_store_entry_is_a_reject_not_a_crash(tmp_path):
     refs = _refs(tmp_path / "raw", [_article(1), _article(2)])
     rawstore.path_for(tmp_path / "raw", refs[0].capture_id).unlink()
