@@ -27,7 +27,7 @@ import time
 import traceback
 import uuid
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -198,13 +198,6 @@ def validate(db_path: str, run_id: str, site_dir: str) -> dict[str, Any]:
         "quarantined": len(outcome.quarantined),
         "data_docs": str(outcome.data_docs_path) if outcome.data_docs_path else None,
     }
-
-
-def prepare_validation() -> None:
-    """Import Great Expectations (seconds) while the workers clean the last batches."""
-    from scrubline import quality
-
-    quality.load_library()
 
 
 @task(cache_policy=NO_CACHE)
@@ -521,9 +514,8 @@ def _locked_run(
             else:
                 stream = stream_inputs(paths, raw_dir, ingest_counts, params.get("schedule"), db,
                                        bool(params.get("allow_private_hosts")))  # fmt: skip
-            drained = prepare_validation if params.get("run_validation", True) else None
             loaded, inputs = _clean_and_load(orchestrator, logger, stream, run_id, db, raw_dir, staging_root,
-                                             context_path, params, timings, ctx, drained)  # fmt: skip
+                                             context_path, params, timings, ctx)  # fmt: skip
         if params.get("dask_address") is None:  # the cleaning workers' memory is not needed any more
             close_shared_pools()
         memory["clean_and_load"] = peak_rss_mb()
@@ -574,14 +566,12 @@ def _clean_and_load(
     params: dict[str, Any],
     timings: dict[str, float],
     ctx: CleanContext,
-    on_drained: Callable[[], None] | None = None,
 ) -> tuple[Counter[str], int]:
     """Stream batches of references to the cleaning tasks (``workers`` + 1 in flight, so every
     worker stays busy while the flow loads) and load each staged batch, in order, as it comes
     back. Only counts are kept: memory does not grow with the corpus. An input whose exact
     version is loaded already under the same clean settings (``settings_key``) is not cleaned
-    again: its batch stages only its capture (a reprocess cleans everything). ``on_drained``
-    runs once the input is read, while the last batches clean (its seconds: ``drained``)."""
+    again: its batch stages only its capture (a reprocess cleans everything)."""
     workers = max(1, int(params.get("workers") or 1))
     time_limit = float(params.get("time_limit") or DEFAULT_TIME_LIMIT)
     read_stage = "reprocess" if params.get("reprocess") else "read"
@@ -643,10 +633,6 @@ def _clean_and_load(
             finish_one()
         pulled = time.perf_counter()
     ingest_s += time.perf_counter() - pulled  # the stream's end: its last files read
-    if on_drained is not None:
-        drained = time.perf_counter()
-        on_drained()
-        timings["drained"] = round(time.perf_counter() - drained, 3)
     while in_flight:
         finish_one()
     timings.update(ingest=round(ingest_s, 3), clean_wait=round(wait_s, 3), load=round(load_s, 3),

@@ -32,12 +32,6 @@ SAMPLE_CHARS = 200  # failing samples of text columns are cut to this many chara
 _DIALECT = "duckdb.scrubline_readonly"
 
 
-def load_library() -> None:
-    """Import Great Expectations now (~3.5 s here): a run calls this while its workers clean
-    the last batches, so validation does not start by waiting for the import."""
-    import great_expectations  # noqa: F401
-
-
 def run_suites(
     suites: list[Suite], snapshot: Path, frames: Mapping[str, Any], run_id: str, docs_dir: Path
 ) -> tuple[list[dict[str, Any]], Path | None]:
