@@ -402,6 +402,23 @@ def test_a_projects_views_are_created_after_the_packaged_ones(
         con.close()
 
 
+def test_pipeline_sessions_leave_fts_out_and_a_search_loads_it(loaded: Path) -> None:
+    # loading fts is ~40 ms of a connection's ~65: the pipeline's sessions never search
+    with wh.session(loaded, read_only=True) as con:
+        assert not wh.has_fts(con)
+    con = wh.connect(loaded)
+    try:
+        assert wh.has_fts(con)
+        wh.create_views(con)
+        assert wh.build_fts(con) == 5
+    finally:
+        con.close()
+    with wh.session(loaded, read_only=True) as con:  # the file's own index, fts loaded on demand
+        seed_000 = make_capture(SEED_IDS[0]).doc_id
+        assert seed_000 in [h["doc_id"] for h in wh.search(con, "helicopter")]
+        assert wh.has_fts(con)
+
+
 def test_fts_skips_quarantined_documents(loaded: Path) -> None:
     key = wh.query(loaded, "SELECT doc_id, capture_id FROM documents WHERE source_uri LIKE ?",
                    ["%000_%"])[0]

@@ -33,6 +33,7 @@ from .db import (
     connect,
     create_views,
     default_db_path,
+    has_fts,
     held,
     migrate,
     query,
@@ -72,7 +73,7 @@ from .runs import (
 
 __all__ = [
     "ANALYST_SETTINGS", "DatabaseError", "run_document_count", "analyst_session", "write_parquet",
-    "DQ_MEMORY_LIMIT", "MigrationError", "WarehouseLocked", "_load_batch", "build_fts", "connect",
+    "DQ_MEMORY_LIMIT", "MigrationError", "WarehouseLocked", "_load_batch", "build_fts", "connect", "has_fts",
     "create_views", "default_db_path", "held", "dq_snapshot", "explanation", "fetch_states", "finish_run",
     "load_batch", "already_loaded", "lock_path", "mark_abandoned_runs", "migrate", "publish",
     "published_db_path", "quarantine", "query", "query_table", "update_clusters", "run_changes",
