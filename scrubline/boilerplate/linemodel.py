@@ -52,6 +52,8 @@ FEATURES = (
     "after_zone", "heading_like", "blank_before", "blank_after", "bullet", "urlish",
     "copyright_sign", "words_in_zone", "sentence_in_zone", "words_x_position", "sentence_after_zone",
     "short_run_x_title", "window3_x_zone",
+    "block_log_words_mean", "block_log_words_max", "block_terminal", "block_punct", "block_sentence",
+    "block_log_lines", "block_log_size", "log_words_vs_block", "block_first",
 )  # fmt: skip
 
 
@@ -81,6 +83,32 @@ def _distances(flags: list[bool]) -> list[int]:
         if flags[k]:
             last = k
         out[k] = min(out[k], last - k)
+    return out
+
+
+def _blocks(lines: list[int], counts: list[int], logw: list[float], terminal: list[bool],
+            punct: list[float]) -> list[tuple[list[float], bool]]:  # fmt: skip
+    """Per content line, the aggregates of its block (the run of content lines between blank
+    lines: mean and top word count (log), shares of sentence endings, punctuation and sentence
+    lines, its size in lines and words (log)) and whether it opens the block."""
+    out: list[tuple[list[float], bool]] = []
+    n = len(lines)
+    k = 0
+    while k < n:
+        j = k + 1
+        while j < n and lines[j] == lines[j - 1] + 1:
+            j += 1
+        size = j - k
+        span = range(k, j)
+        agg = [
+            sum(logw[m] for m in span) / size, max(logw[m] for m in span),
+            sum(terminal[m] for m in span) / size,
+            sum(punct[m] for m in span) / size,
+            sum(terminal[m] and counts[m] >= 8 for m in span) / size,
+            math.log1p(size), math.log1p(sum(counts[m] for m in span)),
+        ]  # fmt: skip
+        out += [(agg, m == k) for m in span]
+        k = j
     return out
 
 
@@ -120,6 +148,8 @@ def line_features(doc: DocView) -> dict[int, list[float]]:
     doc_short = sum(short) / n
     doc_lines = math.log1p(n)
     gap = _distances([inside[i] for i in lines])
+    puncts = [len(_PUNCT.findall(t)) for t in texts]
+    blocks = _blocks(lines, counts, logw, terminal, [p / c for p, c in zip(puncts, chars, strict=True)])
     out: dict[int, list[float]] = {}
     before = 0
     for k, i in enumerate(lines):
@@ -128,7 +158,7 @@ def line_features(doc: DocView) -> dict[int, list[float]]:
         w = counts[k]
         digits = len(_DIGIT.findall(t))
         letters = len(_ALNUM.findall(t)) - digits or 1  # [^\W_] is [^\W\d_] and \d
-        punct = len(_PUNCT.findall(t))
+        punct = puncts[k]
         tokens = t.split()
         title = sum(tok[:1].isupper() for tok in tokens) / w
         lo3, hi3 = max(0, k - 3), min(n, k + 4)
@@ -154,6 +184,7 @@ def line_features(doc: DocView) -> dict[int, list[float]]:
             logw[k] * inside[i], float(terminal[k] and w >= 8 and inside[i]), logw[k] * position,
             float(terminal[k] and w >= 8 and first_zone >= 0 and i > last_zone),
             math.log1p(run_len[k]) * title, win3 * inside[i],
+            *blocks[k][0], logw[k] - blocks[k][0][0], float(blocks[k][1]),
         ]  # fmt: skip
         before += c
     return out
@@ -208,11 +239,49 @@ class Logistic:
         object.__setattr__(self, "_coef", tuple(w / s for w, _, s in terms))
         object.__setattr__(self, "_offset", self.bias - sum(w * m / s for w, m, s in terms))
 
+    def logit(self, features: list[float]) -> float:
+        return self._offset + sum(map(mul, features, self._coef))  # type: ignore[attr-defined]
+
     def probability(self, features: list[float]) -> float:
-        z = self._offset + sum(map(mul, features, self._coef))  # type: ignore[attr-defined]
-        if z < -30:
-            return 0.0
-        return 1.0 / (1.0 + math.exp(-z))
+        return _sigmoid(self.logit(features))
+
+
+def _sigmoid(z: float) -> float:
+    if z < -30:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True)
+class Trees:
+    """Gradient-boosted regression trees of one depth, added to the first pass's logit: full
+    binary trees, node ``k``'s children ``2k + 1`` (feature <= threshold) and ``2k + 2``; a node
+    that does not split has an unreachable threshold. Features are raw (not standardized)."""
+
+    depth: int
+    #: per tree: (features of the inner nodes, their thresholds, the leaves' values)
+    trees: tuple[tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...]], ...]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Trees:
+        depth = int(data["depth"])
+        rows = zip(data["feature"], data["threshold"], data["leaf"], strict=True)
+        trees = tuple((tuple(map(int, f)), tuple(map(float, t)), tuple(map(float, v))) for f, t, v in rows)
+        inner = 2**depth - 1
+        if any(len(f) != inner or len(t) != inner or len(v) != inner + 1 for f, t, v in trees):
+            raise ValueError("line model: a tree is not a full binary tree of its depth")
+        return cls(depth, trees)
+
+    def score(self, features: list[float]) -> float:
+        total = 0.0
+        levels = range(self.depth)
+        inner = 2**self.depth - 1
+        for feature, threshold, leaf in self.trees:
+            k = 0
+            for _ in levels:
+                k = 2 * k + (2 if features[feature[k]] > threshold[k] else 1)
+            total += leaf[k - inner]
+        return total
 
 
 @dataclass(frozen=True)
@@ -229,10 +298,15 @@ class LineModel:
     #: halves with the threshold (``bench/line_model.py --guards``).
     zone_guard: float | None = None
     fingerprint: str = ""
+    #: Boosted trees over the same features, added to the first pass's logit; None: none.
+    trees: Trees | None = None
 
     @classmethod
     def from_dict(cls, data: dict) -> LineModel:
-        if list(data["features"]) != list(FEATURES) or (
+        # a model may use the first features only (the vectors are longer: ``sum(map(mul))``
+        # and the trees read the ones they name)
+        names = list(data["features"])
+        if not names or names != list(FEATURES[: len(names)]) or (
             data.get("smooth") and list(data["smooth_features"]) != list(SMOOTH_FEATURES)
         ):
             raise ValueError("line model: its features are not this code's; retrain: bench/line_model.py")
@@ -240,12 +314,19 @@ class LineModel:
         smooth = Logistic.from_dict(data["smooth"]) if data.get("smooth") else None
         guard = data.get("zone_guard")
         guard = None if guard is None else float(guard)
+        trees = Trees.from_dict(data["trees"]) if data.get("trees") else None
         return cls(Logistic.from_dict(data["line"]), smooth, float(data["threshold"]), guard,
-                   hashlib.sha256(blob).hexdigest()[:12])  # fmt: skip
+                   hashlib.sha256(blob).hexdigest()[:12], trees)  # fmt: skip
+
+    def first_pass(self, features: list[float]) -> float:
+        """A line's first-pass probability: the logistic regression, plus the trees if any."""
+        if self.trees is None:
+            return self.line.probability(features)
+        return _sigmoid(self.line.logit(features) + self.trees.score(features))
 
     def probabilities(self, features: list[list[float]]) -> list[float]:
         """Main-content probability of each line, given its ``line_features`` in text order."""
-        first = [self.line.probability(f) for f in features]
+        first = [self.first_pass(f) for f in features]
         if self.smooth is None:
             return first
         return [self.smooth.probability(f) for f in smooth_features(first)]
@@ -269,6 +350,8 @@ class LineModelRule(Rule):
     ``zone_guard``, the page has no clear main content and nothing is removed."""
 
     rule_id = "line_model"
+    #: 1 until a model that uses the block features or trees ships (a v1 model reads the first
+    #: features of the longer vectors and removes the same lines)
     version = 1
     categories = ("navigation", "footer")
     MAX_REMOVED = 0.95
