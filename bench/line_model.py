@@ -52,6 +52,7 @@ from scrubline.boilerplate.document import DocView  # noqa: E402
 from scrubline.boilerplate.linemodel import (  # noqa: E402
     FEATURES,
     MODEL_PATH,
+    N_BASE,
     SMOOTH_FEATURES,
     LineModel,
     LineModelRule,
@@ -273,7 +274,8 @@ def _memoized_features() -> None:
     once (they do not depend on the model) by caching ``line_features`` by text."""
     import scrubline.boilerplate.linemodel as module
 
-    def features(doc: DocView) -> dict[int, list[float]]:
+    def features(doc: DocView, blocks: bool = True) -> dict[int, list[float]]:
+        # always with the block features: a model that does not read them ignores them
         got = _MEMO.get(doc.text)
         if got is None:
             got = _MEMO[doc.text] = line_features(doc)
@@ -283,7 +285,7 @@ def _memoized_features() -> None:
 
 
 #: ``FEATURES`` up to the block features: the v1 model's set (``--cv-features v1``).
-N_V1 = FEATURES.index("block_log_words_mean")
+N_V1 = N_BASE
 
 
 def fold_of(domain: str, k: int) -> int:

@@ -66,6 +66,8 @@ def test_a_model_on_the_first_features_scores_as_on_those_alone() -> None:
     model = LineModel.from_dict(data)
     rows = list(line_features(DocView(page())).values())
     assert model.probabilities(rows) == model.probabilities([r[:n] for r in rows])
+    assert not model.reads_blocks  # so the rule computes the shorter vectors only
+    assert [r[:n] for r in rows] == list(line_features(DocView(page()), blocks=False).values())
 
 
 def test_every_content_line_has_one_feature_vector() -> None:

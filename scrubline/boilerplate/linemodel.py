@@ -69,6 +69,10 @@ def _zone_flags(doc: DocView) -> tuple[list[bool], int, int]:
     return rule.inside(doc, zones), zones[0][0], zones[-1][1]
 
 
+#: The features before the block features (the v1 model's set).
+N_BASE = FEATURES.index("block_log_words_mean")
+
+
 def _distances(flags: list[bool]) -> list[int]:
     """Per position: how many positions away the nearest true flag is (0 on one)."""
     far = len(flags) + 1
@@ -112,8 +116,9 @@ def _blocks(lines: list[int], counts: list[int], logw: list[float], terminal: li
     return out
 
 
-def line_features(doc: DocView) -> dict[int, list[float]]:
-    """Line index -> feature vector (in ``FEATURES`` order), for every non-blank line."""
+def line_features(doc: DocView, blocks: bool = True) -> dict[int, list[float]]:
+    """Line index -> feature vector (in ``FEATURES`` order), for every non-blank line;
+    ``blocks=False``: without the block features at the end (a model that does not read them)."""
     raw = doc.raw_lines
     words = doc.line_word_counts
     lines = [i for i in range(len(raw)) if words[i]]
@@ -149,7 +154,8 @@ def line_features(doc: DocView) -> dict[int, list[float]]:
     doc_lines = math.log1p(n)
     gap = _distances([inside[i] for i in lines])
     puncts = [len(_PUNCT.findall(t)) for t in texts]
-    blocks = _blocks(lines, counts, logw, terminal, [p / c for p, c in zip(puncts, chars, strict=True)])
+    shares = [p / c for p, c in zip(puncts, chars, strict=True)]
+    runs = _blocks(lines, counts, logw, terminal, shares) if blocks else []
     out: dict[int, list[float]] = {}
     before = 0
     for k, i in enumerate(lines):
@@ -184,8 +190,9 @@ def line_features(doc: DocView) -> dict[int, list[float]]:
             logw[k] * inside[i], float(terminal[k] and w >= 8 and inside[i]), logw[k] * position,
             float(terminal[k] and w >= 8 and first_zone >= 0 and i > last_zone),
             math.log1p(run_len[k]) * title, win3 * inside[i],
-            *blocks[k][0], logw[k] - blocks[k][0][0], float(blocks[k][1]),
         ]  # fmt: skip
+        if blocks:
+            out[i] += [*runs[k][0], logw[k] - runs[k][0][0], float(runs[k][1])]
         before += c
     return out
 
@@ -318,6 +325,13 @@ class LineModel:
         return cls(Logistic.from_dict(data["line"]), smooth, float(data["threshold"]), guard,
                    hashlib.sha256(blob).hexdigest()[:12], trees)  # fmt: skip
 
+    @property
+    def reads_blocks(self) -> bool:
+        """Whether the model reads any block feature (the ones after ``N_BASE``)."""
+        return len(self.line.weights) > N_BASE or (
+            self.trees is not None and any(f >= N_BASE for tree in self.trees.trees for f in tree[0])
+        )
+
     def first_pass(self, features: list[float]) -> float:
         """A line's first-pass probability: the logistic regression, plus the trees if any."""
         if self.trees is None:
@@ -366,7 +380,7 @@ class LineModelRule(Rule):
         self.fingerprint = f"{self.model.fingerprint}:{self.threshold}:{self.zone_guard}"
 
     def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
-        features = line_features(doc)
+        features = line_features(doc, blocks=self.model.reads_blocks)
         if not features:
             return
         probability = dict(zip(features, self.model.probabilities(list(features.values())), strict=True))
