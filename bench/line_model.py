@@ -338,6 +338,8 @@ def cross_validate(pages: list[devsets.Page], texts: list[str], found: list[Page
         for (t, guard), f1s in per.items():
             objective = sum((a + b) / 2 for a, b in f1s) / k
             out.append((objective, cap, t, guard, f1s))
+            print(f"  t={t} guard {guard}: CV {objective:.4f} (traf {sum(a for a, _ in f1s) / k:.4f}, "
+                  f"wcxb {sum(b for _, b in f1s) / k:.4f})")  # fmt: skip
         top = max((o for o in out if o[1] == cap), key=lambda o: o[0])
         print(f"{cap}: best t={top[2]} guard {top[3]} CV {top[0]:.4f} "
               f"(traf {sum(a for a, _ in top[4]) / k:.4f}, wcxb {sum(b for _, b in top[4]) / k:.4f}), "
