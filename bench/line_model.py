@@ -308,44 +308,105 @@ class Capacity:
                      lr=lr, l2=self.l2, n_features=N_V1 if self.features == "v1" else None)  # fmt: skip
 
 
+#: The shipped setting (``line_model`` v1): what ``--cv-objective min-gain`` measures gains
+#: against, scored on the same folds as every candidate.
+SHIPPED = (Capacity("v1", 0, 1.0, 2.0), 0.4, 0.9)
+#: ``--cv-objective``: how a setting's per-fold (traf F1, wcxb F1) become one number.
+OBJECTIVES = ("mean", "min-gain", "min-gain-fold")
+
+
+def cv_objective(name: str, f1s: list[tuple[float, float]], base: list[tuple[float, float]] | None) -> float:
+    """``mean``: the mean over folds of the two sets' mean F1. ``min-gain``: the worse of the
+    two sets' CV gains over the shipped setting ``base`` on the same folds, min(CV traf - CV
+    traf shipped, CV wcxb - CV wcxb shipped), so a gain on one set cannot pay for a loss on
+    the other. ``min-gain-fold``: the mean over folds of each fold's worse gain."""
+    k = len(f1s)
+    if name == "mean":
+        return sum((a + b) / 2 for a, b in f1s) / k
+    assert base is not None and len(base) == k
+    if name == "min-gain":
+        return min(sum(a - a0 for (a, _), (a0, _) in zip(f1s, base, strict=True)) / k,
+                   sum(b - b0 for (_, b), (_, b0) in zip(f1s, base, strict=True)) / k)  # fmt: skip
+    if name == "min-gain-fold":
+        return sum(min(a - a0, b - b0) for (a, b), (a0, b0) in zip(f1s, base, strict=True)) / k
+    raise ValueError(f"unknown CV objective {name!r}: {', '.join(OBJECTIVES)}")
+
+
+def rank(scored: dict[tuple, list[tuple[float, float]]], objective: str) -> list[tuple]:
+    """(objective, capacity, threshold, guard, per-fold F1s) for every scored setting, best
+    first; on a tie the shipped setting first (a tie is no reason to change the model)."""
+    base = scored.get(SHIPPED)
+    if objective != "mean" and base is None:
+        raise ValueError("the shipped setting was not scored on these folds")
+    out = [(cv_objective(objective, f1s, base), cap, t, guard, f1s)
+           for (cap, t, guard), f1s in scored.items()]  # fmt: skip
+    out.sort(key=lambda o: (-round(o[0], 10), (o[1], o[2], o[3]) != SHIPPED))
+    return out
+
+
 def cross_validate(pages: list[devsets.Page], texts: list[str], found: list[PageLines], k: int,
                    capacities: list[Capacity], thresholds: list[float], guards: list[float | None],
-                   smooth: bool, depth: int, lr: float) -> list[tuple]:  # fmt: skip
+                   smooth: bool, depth: int, lr: float,
+                   baseline: bool = False) -> dict[tuple, list]:  # fmt: skip
     """Site-grouped ``k``-fold cross-validation inside the tune halves: for each capacity and
     fold, train on the other folds' tune pages and score the fold's tune pages through the
-    fullpage rules at every threshold x guard. Returns (objective, capacity, threshold, guard,
-    per-fold F1s), best first; objective: the mean over folds of the two sets' mean F1."""
+    fullpage rules at every threshold x guard. Returns (capacity, threshold, guard) -> per-fold
+    (traf F1, wcxb F1). ``baseline``: the shipped setting (``SHIPPED``) is scored too, on the
+    same folds, whether or not the grid holds it."""
     tune = [(p, t) for p, t in zip(pages, texts, strict=True) if p.half == "tune"]
     folds = {i: [(p, t) for p, t in tune if fold_of(p.domain, k) == i] for i in range(k)}
     for i in range(k):
         n_traf = sum(p.set == "traf" for p, _ in folds[i])
         print(f"fold {i}: {n_traf} traf, {len(folds[i]) - n_traf} wcxb tune pages, "
               f"{len({p.domain for p, _ in folds[i]})} sites")  # fmt: skip
-    out = []
-    for cap in capacities:
+    plan = {cap: [(t, g) for t in thresholds for g in guards] for cap in capacities}
+    if baseline:
+        cap, t, g = SHIPPED
+        plan = {cap: [(t, g)], **plan} if cap not in plan else plan
+        if (t, g) not in plan[cap]:
+            plan[cap].append((t, g))
+    scored: dict[tuple, list[tuple[float, float]]] = {}
+    for cap, settings in plan.items():
         t0 = time.perf_counter()
-        per: dict[tuple[float, float | None], list[tuple[float, float]]] = {}
         for i in range(k):
             rest = [p for p in found if fold_of(p.domain, k) != i]
             model = LineModel.from_dict(cap.train(rest, smooth, depth, lr))
             held = folds[i]
-            for t in thresholds:
-                for guard in guards:
-                    got = evaluate([p for p, _ in held], [x for _, x in held],
-                                   fullpage_engine(LineModelRule(model, t, zone_guard=guard)))  # fmt: skip
-                    f1 = (got.get("traf/tune", 0.0), got.get("wcxb/tune", 0.0))
-                    per.setdefault((t, guard), []).append(f1)
-        for (t, guard), f1s in per.items():
-            objective = sum((a + b) / 2 for a, b in f1s) / k
-            out.append((objective, cap, t, guard, f1s))
-            print(f"  t={t} guard {guard}: CV {objective:.4f} (traf {sum(a for a, _ in f1s) / k:.4f}, "
-                  f"wcxb {sum(b for _, b in f1s) / k:.4f})")  # fmt: skip
-        top = max((o for o in out if o[1] == cap), key=lambda o: o[0])
-        print(f"{cap}: best t={top[2]} guard {top[3]} CV {top[0]:.4f} "
-              f"(traf {sum(a for a, _ in top[4]) / k:.4f}, wcxb {sum(b for _, b in top[4]) / k:.4f}), "
-              f"{time.perf_counter() - t0:.0f} s", flush=True)  # fmt: skip
-    out.sort(key=lambda o: -o[0])
-    return out
+            for t, guard in settings:
+                got = evaluate([p for p, _ in held], [x for _, x in held],
+                               fullpage_engine(LineModelRule(model, t, zone_guard=guard)))  # fmt: skip
+                f1 = (got.get("traf/tune", 0.0), got.get("wcxb/tune", 0.0))
+                scored.setdefault((cap, t, guard), []).append(f1)
+        mine = [(key, f1s) for key, f1s in scored.items() if key[0] == cap]
+        for (_, t, guard), f1s in mine:
+            traf, wcxb = sum(a for a, _ in f1s) / k, sum(b for _, b in f1s) / k
+            print(f"  t={t} guard {guard}: CV mean {cv_objective('mean', f1s, None):.4f} "
+                  f"(traf {traf:.4f}, wcxb {wcxb:.4f})")  # fmt: skip
+        print(f"{cap}: {len(settings)} settings, {time.perf_counter() - t0:.0f} s", flush=True)
+    return scored
+
+
+def _save_scored(path: Path, k: int, scored: dict[tuple, list]) -> None:
+    rows = [{"features": cap.features, "trees": cap.trees, "l2": cap.l2, "traf_weight": cap.traf_weight,
+             "threshold": t, "guard": g, "folds": f1s} for (cap, t, g), f1s in scored.items()]  # fmt: skip
+    path.write_text(json.dumps({"k": k, "scored": rows}, indent=1) + "\n", encoding="utf-8")
+    print("wrote", path)
+
+
+def _load_scored(paths: list[Path], k: int) -> dict[tuple, list]:
+    """The union of earlier ``--cv-json`` files (same folds); a setting in two must agree."""
+    scored: dict[tuple, list] = {}
+    for path in paths:
+        got = json.loads(path.read_text(encoding="utf-8"))
+        if got["k"] != k:
+            raise ValueError(f"{path}: {got['k']} folds, not {k}")
+        for r in got["scored"]:
+            key = (Capacity(r["features"], r["trees"], r["l2"], r["traf_weight"]), r["threshold"], r["guard"])
+            f1s = [tuple(f) for f in r["folds"]]
+            if key in scored and scored[key] != f1s:
+                raise ValueError(f"{path}: {key} scored differently before")
+            scored[key] = f1s
+    return scored
 
 
 def main() -> None:
@@ -364,6 +425,12 @@ def main() -> None:
     ap.add_argument("--cv-features", default="v1,block", help="feature sets to try under --cv")
     ap.add_argument("--cv-trees", default="0,15", help="numbers of boosted trees to try under --cv")
     ap.add_argument("--cv-l2", default="1,10", help="L2 weights to try under --cv")
+    ap.add_argument("--cv-objective", default="mean", choices=OBJECTIVES,
+                    help="mean: the two sets' mean F1; min-gain: the worse set's CV gain over the shipped "
+                         "setting; min-gain-fold: the mean over folds of the worse set's gain")
+    ap.add_argument("--cv-json", type=Path, help="under --cv: store every setting's per-fold F1s here")
+    ap.add_argument("--cv-from", help="under --cv: rank the union of these --cv-json files (comma-separated)")
+    ap.add_argument("--no-refit", action="store_true", help="under --cv: stop after the ranking")
     ap.add_argument("--cache", type=Path, help="pickle of the dataset and features, reused when it matches")
     args = ap.parse_args()
     pages = devsets.load("all")
@@ -411,26 +478,57 @@ def main() -> None:
 def run_cv(args: argparse.Namespace, pages: list[devsets.Page], texts: list[str], found: list[PageLines],
            guards: list[float | None], thresholds: list[float]) -> None:  # fmt: skip
     """``--cv K``: the capacity, threshold and guard chosen by cross-validation on the tune
-    halves, then the model refitted on all tune pages; both halves reported."""
-    capacities = [Capacity(f, int(n), float(l2), float(tw)) for f in args.cv_features.split(",")
-                  for n in args.cv_trees.split(",") for l2 in args.cv_l2.split(",")
-                  for tw in args.traf_weights.split(",")]  # fmt: skip
-    ranked = cross_validate(pages, texts, found, args.cv, capacities, thresholds, guards,
-                            not args.no_smooth, args.depth, args.lr)  # fmt: skip
-    print("top 10 by CV:")
-    for objective, cap, t, guard, f1s in ranked[:10]:
-        folds = " ".join(f"{a:.3f}/{b:.3f}" for a, b in f1s)
-        print(f"  {objective:.4f} {cap} t={t} guard {guard} folds (traf/wcxb) {folds}")
+    halves (``--cv-objective``), then the model refitted on all tune pages; both halves
+    reported. ``--cv-json``: store every setting's per-fold F1s; ``--cv-from``: rank the union
+    of such files instead of running the grid (several grids, one choice); ``--no-refit``:
+    stop after the ranking (a grid whose files are merged later)."""
+    k = args.cv
+    if args.cv_from:
+        scored = _load_scored([Path(v) for v in args.cv_from.split(",")], k)
+    else:
+        capacities = [Capacity(f, int(n), float(l2), float(tw)) for f in args.cv_features.split(",")
+                      for n in args.cv_trees.split(",") for l2 in args.cv_l2.split(",")
+                      for tw in args.traf_weights.split(",")]  # fmt: skip
+        scored = cross_validate(pages, texts, found, k, capacities, thresholds, guards, not args.no_smooth,
+                                args.depth, args.lr, baseline=args.cv_objective != "mean")  # fmt: skip
+        if args.cv_json:
+            _save_scored(args.cv_json, k, scored)
+    ranked = rank(scored, args.cv_objective)
+    base = scored.get(SHIPPED)
+
+    def line(o: tuple) -> str:
+        objective, cap, t, guard, f1s = o
+        traf, wcxb = sum(a for a, _ in f1s) / k, sum(b for _, b in f1s) / k
+        gains = ""
+        if base is not None:
+            traf0, wcxb0 = sum(a for a, _ in base) / k, sum(b for _, b in base) / k
+            gains = (f" gains traf {traf - traf0:+.4f} wcxb {wcxb - wcxb0:+.4f}"
+                     f" min-gain-fold {cv_objective('min-gain-fold', f1s, base):+.4f}")  # fmt: skip
+        return (f"{objective:+.4f} {cap} t={t} guard {guard}: CV traf {traf:.4f} wcxb {wcxb:.4f}, "
+                f"mean {cv_objective('mean', f1s, None):.4f}{gains}")  # fmt: skip
+
+    if base is not None:
+        print(f"shipped setting {SHIPPED} on these folds: " + line((0.0, *SHIPPED, base)))
+    print(f"top 10 of {len(ranked)} by CV objective {args.cv_objective}:")
+    for o in ranked[:10]:
+        print("  " + line(o) + " folds (traf/wcxb) " + " ".join(f"{a:.3f}/{b:.3f}" for a, b in o[4]))
     objective, cap, threshold, guard, _ = ranked[0]
+    print(f"chosen by {k}-fold CV on tune ({args.cv_objective}): {cap}, threshold {threshold}, "
+          f"zone guard {guard} (objective {objective:+.4f})")  # fmt: skip
+    if args.cv_objective != "mean" and ((cap, threshold, guard) == SHIPPED or objective <= 0):
+        print("the shipped setting is not beaten on both sets: nothing to refit")
+        return
+    if args.no_refit:
+        return
     data = cap.train(found, not args.no_smooth, args.depth, args.lr)
     data["threshold"] = threshold
     data["zone_guard"] = guard
     data["trained"] = {"traf_weight": cap.traf_weight, "halves": "tune", "by": "bench/line_model.py --cv",
-                       "cv": {"folds": args.cv, "objective": round(objective, 4)}, "features": cap.features,
-                       "l2": cap.l2, "trees": cap.trees, "depth": args.depth, "lr": args.lr}  # fmt: skip
+                       "cv": {"folds": k, "objective": args.cv_objective, "score": round(objective, 4)},
+                       "features": cap.features, "l2": cap.l2, "trees": cap.trees, "depth": args.depth,
+                       "lr": args.lr}  # fmt: skip
     got = evaluate(pages, texts, fullpage_engine(LineModelRule(LineModel.from_dict(data))))
-    print(f"chosen by {args.cv}-fold CV on tune: {cap}, threshold {threshold}, zone guard {guard} "
-          f"(CV {objective:.4f}); refitted on all tune: {got}")  # fmt: skip
+    print(f"refitted on all tune: {got}")
     if args.write:
         write(data)
 
