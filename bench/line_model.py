@@ -334,13 +334,15 @@ def cv_objective(name: str, f1s: list[tuple[float, float]], base: list[tuple[flo
 
 def rank(scored: dict[tuple, list[tuple[float, float]]], objective: str) -> list[tuple]:
     """(objective, capacity, threshold, guard, per-fold F1s) for every scored setting, best
-    first; on a tie the shipped setting first (a tie is no reason to change the model)."""
+    first; a tie goes to the better mean of the two sets (for ``min-gain``: equal on the worse
+    set, better on the other), then to the shipped setting (no reason to change the model)."""
     base = scored.get(SHIPPED)
     if objective != "mean" and base is None:
         raise ValueError("the shipped setting was not scored on these folds")
     out = [(cv_objective(objective, f1s, base), cap, t, guard, f1s)
            for (cap, t, guard), f1s in scored.items()]  # fmt: skip
-    out.sort(key=lambda o: (-round(o[0], 10), (o[1], o[2], o[3]) != SHIPPED))
+    out.sort(key=lambda o: (-round(o[0], 10), -round(cv_objective("mean", o[4], None), 10),
+                            (o[1], o[2], o[3]) != SHIPPED))  # fmt: skip
     return out
 
 
