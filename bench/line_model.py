@@ -332,17 +332,25 @@ def cv_objective(name: str, f1s: list[tuple[float, float]], base: list[tuple[flo
     raise ValueError(f"unknown CV objective {name!r}: {', '.join(OBJECTIVES)}")
 
 
+def _changes(cap: Capacity, threshold: float, guard: float | None) -> int:
+    """How many of capacity, threshold and guard differ from ``SHIPPED``'s."""
+    ship, t0, g0 = SHIPPED
+    return (sum(getattr(cap, f) != getattr(ship, f) for f in ("features", "trees", "l2", "traf_weight"))
+            + (threshold != t0) + (guard != g0))  # fmt: skip
+
+
 def rank(scored: dict[tuple, list[tuple[float, float]]], objective: str) -> list[tuple]:
     """(objective, capacity, threshold, guard, per-fold F1s) for every scored setting, best
     first; a tie goes to the better mean of the two sets (for ``min-gain``: equal on the worse
-    set, better on the other), then to the shipped setting (no reason to change the model)."""
+    set, better on the other), then to the setting with fewer changes from the shipped one (a
+    tie is no reason to change more; the shipped setting itself first)."""
     base = scored.get(SHIPPED)
     if objective != "mean" and base is None:
         raise ValueError("the shipped setting was not scored on these folds")
     out = [(cv_objective(objective, f1s, base), cap, t, guard, f1s)
            for (cap, t, guard), f1s in scored.items()]  # fmt: skip
     out.sort(key=lambda o: (-round(o[0], 10), -round(cv_objective("mean", o[4], None), 10),
-                            (o[1], o[2], o[3]) != SHIPPED))  # fmt: skip
+                            _changes(o[1], o[2], o[3])))  # fmt: skip
     return out
 
 
