@@ -48,6 +48,16 @@ def test_the_shipped_model_loads_with_this_codes_features() -> None:
     assert len(model.line.weights) == len(data["features"]) and model.smooth is not None
 
 
+def test_the_rule_version_moves_with_the_shipped_models_features() -> None:
+    # v1 read the first 38 features; v2 (the shipped model) reads the block features too, and
+    # a model that reads them removes other lines than v1 did, so the rule's version says so
+    model = default_model()
+    assert model is not None and model.reads_blocks
+    assert len(model.line.weights) == len(FEATURES) and LineModelRule.version == 2
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert data["trained"]["halves"] == "tune" and data["trained"]["cv"]["objective"] == "min-gain"
+
+
 def test_a_model_with_other_features_is_refused() -> None:
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     data["features"] = data["features"][:-1] + ["something_else"]

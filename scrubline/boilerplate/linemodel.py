@@ -364,9 +364,9 @@ class LineModelRule(Rule):
     ``zone_guard``, the page has no clear main content and nothing is removed."""
 
     rule_id = "line_model"
-    #: 1 until a model that uses the block features or trees ships (a v1 model reads the first
-    #: features of the longer vectors and removes the same lines)
-    version = 1
+    #: 2: the shipped model reads the block features (chosen by site-grouped CV on tune with
+    #: the min-gain objective, bench/RESULTS.md 2026-12-03); 1 was the first 38 features only
+    version = 2
     categories = ("navigation", "footer")
     MAX_REMOVED = 0.95
 
