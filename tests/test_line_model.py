@@ -15,6 +15,7 @@ from scrubline.boilerplate.linemodel import (
     MODEL_PATH,
     LineModel,
     LineModelRule,
+    Trees,
     default_model,
     line_features,
     smooth_features,
@@ -41,10 +42,20 @@ def page() -> str:
 
 def test_the_shipped_model_loads_with_this_codes_features() -> None:
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    assert data["features"] == list(FEATURES)
+    assert data["features"] == list(FEATURES[: len(data["features"])])
     model = default_model()
     assert model is not None and 0 < model.threshold < 1
-    assert len(model.line.weights) == len(FEATURES) and model.smooth is not None
+    assert len(model.line.weights) == len(data["features"]) and model.smooth is not None
+
+
+def test_the_rule_version_moves_with_the_shipped_models_features() -> None:
+    # v1 read the first 38 features; v2 (the shipped model) reads the block features too, and
+    # a model that reads them removes other lines than v1 did, so the rule's version says so
+    model = default_model()
+    assert model is not None and model.reads_blocks
+    assert len(model.line.weights) == len(FEATURES) and LineModelRule.version == 2
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert data["trained"]["halves"] == "tune" and data["trained"]["cv"]["objective"] == "min-gain"
 
 
 def test_a_model_with_other_features_is_refused() -> None:
@@ -52,6 +63,21 @@ def test_a_model_with_other_features_is_refused() -> None:
     data["features"] = data["features"][:-1] + ["something_else"]
     with pytest.raises(ValueError, match="retrain"):
         LineModel.from_dict(data)
+    data["features"] = list(FEATURES) + ["one_too_many"]
+    with pytest.raises(ValueError, match="retrain"):
+        LineModel.from_dict(data)
+
+
+def test_a_model_on_the_first_features_scores_as_on_those_alone() -> None:
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    n = 38
+    data["features"] = list(FEATURES[:n])
+    data["line"] = {k: v[:n] if isinstance(v, list) else v for k, v in data["line"].items()}
+    model = LineModel.from_dict(data)
+    rows = list(line_features(DocView(page())).values())
+    assert model.probabilities(rows) == model.probabilities([r[:n] for r in rows])
+    assert not model.reads_blocks  # so the rule computes the shorter vectors only
+    assert [r[:n] for r in rows] == list(line_features(DocView(page()), blocks=False).values())
 
 
 def test_every_content_line_has_one_feature_vector() -> None:
@@ -62,6 +88,32 @@ def test_every_content_line_has_one_feature_vector() -> None:
     assert line_features(DocView("\n\n  \n")) == {}
     probabilities = [0.9, 0.1, 0.8]
     assert [len(f) for f in smooth_features(probabilities)] == [6, 6, 6]
+
+
+def test_block_features_describe_the_run_of_lines_between_blank_lines() -> None:
+    doc = DocView("one two three four five six seven eight nine ten.\nHome\n\nAbout us\n")
+    features = line_features(doc)
+    first, second, third = (features[i] for i in (0, 1, 3))
+    size = FEATURES.index("block_log_lines")
+    opens = FEATURES.index("block_first")
+    mean = FEATURES.index("block_log_words_mean")
+    assert first[size] == second[size] > third[size] == 0.6931471805599453  # log1p(1)
+    assert (first[opens], second[opens], third[opens]) == (1.0, 0.0, 1.0)
+    assert first[mean] == second[mean] == (first[0] + second[0]) / 2
+    assert third[FEATURES.index("log_words_vs_block")] == 0.0
+
+
+def test_trees_walk_left_on_at_most_the_threshold_and_add_their_leaves() -> None:
+    # depth 2: the root splits feature 0 at 1.0, its children feature 1 at 0.0 and (no split)
+    trees = Trees.from_dict({"depth": 2, "feature": [[0, 1, 0], [1, 0, 0]],
+                             "threshold": [[1.0, 0.0, 1e300], [5.0, 1e300, 1e300]],
+                             "leaf": [[1.0, 2.0, 3.0, 4.0], [0.5, 0.0, 0.0, 0.0]]})  # fmt: skip
+    assert trees.score([1.0, 0.0]) == 1.0 + 0.5
+    assert trees.score([1.0, 0.1]) == 2.0 + 0.5
+    assert trees.score([1.5, 9.0]) == 3.0 + 0.0
+    assert trees.score([0.0, 6.0]) == 2.0 + 0.0
+    with pytest.raises(ValueError, match="full binary tree"):
+        Trees.from_dict({"depth": 2, "feature": [[0]], "threshold": [[1.0]], "leaf": [[1.0, 2.0]]})
 
 
 def test_menu_and_footer_go_body_stays_and_the_ledger_restores_the_page() -> None:

@@ -52,6 +52,8 @@ FEATURES = (
     "after_zone", "heading_like", "blank_before", "blank_after", "bullet", "urlish",
     "copyright_sign", "words_in_zone", "sentence_in_zone", "words_x_position", "sentence_after_zone",
     "short_run_x_title", "window3_x_zone",
+    "block_log_words_mean", "block_log_words_max", "block_terminal", "block_punct", "block_sentence",
+    "block_log_lines", "block_log_size", "log_words_vs_block", "block_first",
 )  # fmt: skip
 
 
@@ -65,6 +67,10 @@ def _zone_flags(doc: DocView) -> tuple[list[bool], int, int]:
     if not zones:
         return [False] * len(doc), -1, -1
     return rule.inside(doc, zones), zones[0][0], zones[-1][1]
+
+
+#: The features before the block features (the v1 model's set).
+N_BASE = FEATURES.index("block_log_words_mean")
 
 
 def _distances(flags: list[bool]) -> list[int]:
@@ -84,8 +90,35 @@ def _distances(flags: list[bool]) -> list[int]:
     return out
 
 
-def line_features(doc: DocView) -> dict[int, list[float]]:
-    """Line index -> feature vector (in ``FEATURES`` order), for every non-blank line."""
+def _blocks(lines: list[int], counts: list[int], logw: list[float], terminal: list[bool],
+            punct: list[float]) -> list[tuple[list[float], bool]]:  # fmt: skip
+    """Per content line, the aggregates of its block (the run of content lines between blank
+    lines: mean and top word count (log), shares of sentence endings, punctuation and sentence
+    lines, its size in lines and words (log)) and whether it opens the block."""
+    out: list[tuple[list[float], bool]] = []
+    n = len(lines)
+    k = 0
+    while k < n:
+        j = k + 1
+        while j < n and lines[j] == lines[j - 1] + 1:
+            j += 1
+        size = j - k
+        span = range(k, j)
+        agg = [
+            sum(logw[m] for m in span) / size, max(logw[m] for m in span),
+            sum(terminal[m] for m in span) / size,
+            sum(punct[m] for m in span) / size,
+            sum(terminal[m] and counts[m] >= 8 for m in span) / size,
+            math.log1p(size), math.log1p(sum(counts[m] for m in span)),
+        ]  # fmt: skip
+        out += [(agg, m == k) for m in span]
+        k = j
+    return out
+
+
+def line_features(doc: DocView, blocks: bool = True) -> dict[int, list[float]]:
+    """Line index -> feature vector (in ``FEATURES`` order), for every non-blank line;
+    ``blocks=False``: without the block features at the end (a model that does not read them)."""
     raw = doc.raw_lines
     words = doc.line_word_counts
     lines = [i for i in range(len(raw)) if words[i]]
@@ -120,6 +153,9 @@ def line_features(doc: DocView) -> dict[int, list[float]]:
     doc_short = sum(short) / n
     doc_lines = math.log1p(n)
     gap = _distances([inside[i] for i in lines])
+    puncts = [len(_PUNCT.findall(t)) for t in texts]
+    shares = [p / c for p, c in zip(puncts, chars, strict=True)]
+    runs = _blocks(lines, counts, logw, terminal, shares) if blocks else []
     out: dict[int, list[float]] = {}
     before = 0
     for k, i in enumerate(lines):
@@ -128,7 +164,7 @@ def line_features(doc: DocView) -> dict[int, list[float]]:
         w = counts[k]
         digits = len(_DIGIT.findall(t))
         letters = len(_ALNUM.findall(t)) - digits or 1  # [^\W_] is [^\W\d_] and \d
-        punct = len(_PUNCT.findall(t))
+        punct = puncts[k]
         tokens = t.split()
         title = sum(tok[:1].isupper() for tok in tokens) / w
         lo3, hi3 = max(0, k - 3), min(n, k + 4)
@@ -155,6 +191,8 @@ def line_features(doc: DocView) -> dict[int, list[float]]:
             float(terminal[k] and w >= 8 and first_zone >= 0 and i > last_zone),
             math.log1p(run_len[k]) * title, win3 * inside[i],
         ]  # fmt: skip
+        if blocks:
+            out[i] += [*runs[k][0], logw[k] - runs[k][0][0], float(runs[k][1])]
         before += c
     return out
 
@@ -208,11 +246,49 @@ class Logistic:
         object.__setattr__(self, "_coef", tuple(w / s for w, _, s in terms))
         object.__setattr__(self, "_offset", self.bias - sum(w * m / s for w, m, s in terms))
 
+    def logit(self, features: list[float]) -> float:
+        return self._offset + sum(map(mul, features, self._coef))  # type: ignore[attr-defined]
+
     def probability(self, features: list[float]) -> float:
-        z = self._offset + sum(map(mul, features, self._coef))  # type: ignore[attr-defined]
-        if z < -30:
-            return 0.0
-        return 1.0 / (1.0 + math.exp(-z))
+        return _sigmoid(self.logit(features))
+
+
+def _sigmoid(z: float) -> float:
+    if z < -30:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True)
+class Trees:
+    """Gradient-boosted regression trees of one depth, added to the first pass's logit: full
+    binary trees, node ``k``'s children ``2k + 1`` (feature <= threshold) and ``2k + 2``; a node
+    that does not split has an unreachable threshold. Features are raw (not standardized)."""
+
+    depth: int
+    #: per tree: (features of the inner nodes, their thresholds, the leaves' values)
+    trees: tuple[tuple[tuple[int, ...], tuple[float, ...], tuple[float, ...]], ...]
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Trees:
+        depth = int(data["depth"])
+        rows = zip(data["feature"], data["threshold"], data["leaf"], strict=True)
+        trees = tuple((tuple(map(int, f)), tuple(map(float, t)), tuple(map(float, v))) for f, t, v in rows)
+        inner = 2**depth - 1
+        if any(len(f) != inner or len(t) != inner or len(v) != inner + 1 for f, t, v in trees):
+            raise ValueError("line model: a tree is not a full binary tree of its depth")
+        return cls(depth, trees)
+
+    def score(self, features: list[float]) -> float:
+        total = 0.0
+        levels = range(self.depth)
+        inner = 2**self.depth - 1
+        for feature, threshold, leaf in self.trees:
+            k = 0
+            for _ in levels:
+                k = 2 * k + (2 if features[feature[k]] > threshold[k] else 1)
+            total += leaf[k - inner]
+        return total
 
 
 @dataclass(frozen=True)
@@ -229,10 +305,15 @@ class LineModel:
     #: halves with the threshold (``bench/line_model.py --guards``).
     zone_guard: float | None = None
     fingerprint: str = ""
+    #: Boosted trees over the same features, added to the first pass's logit; None: none.
+    trees: Trees | None = None
 
     @classmethod
     def from_dict(cls, data: dict) -> LineModel:
-        if list(data["features"]) != list(FEATURES) or (
+        # a model may use the first features only (the vectors are longer: ``sum(map(mul))``
+        # and the trees read the ones they name)
+        names = list(data["features"])
+        if not names or names != list(FEATURES[: len(names)]) or (
             data.get("smooth") and list(data["smooth_features"]) != list(SMOOTH_FEATURES)
         ):
             raise ValueError("line model: its features are not this code's; retrain: bench/line_model.py")
@@ -240,12 +321,26 @@ class LineModel:
         smooth = Logistic.from_dict(data["smooth"]) if data.get("smooth") else None
         guard = data.get("zone_guard")
         guard = None if guard is None else float(guard)
+        trees = Trees.from_dict(data["trees"]) if data.get("trees") else None
         return cls(Logistic.from_dict(data["line"]), smooth, float(data["threshold"]), guard,
-                   hashlib.sha256(blob).hexdigest()[:12])  # fmt: skip
+                   hashlib.sha256(blob).hexdigest()[:12], trees)  # fmt: skip
+
+    @property
+    def reads_blocks(self) -> bool:
+        """Whether the model reads any block feature (the ones after ``N_BASE``)."""
+        return len(self.line.weights) > N_BASE or (
+            self.trees is not None and any(f >= N_BASE for tree in self.trees.trees for f in tree[0])
+        )
+
+    def first_pass(self, features: list[float]) -> float:
+        """A line's first-pass probability: the logistic regression, plus the trees if any."""
+        if self.trees is None:
+            return self.line.probability(features)
+        return _sigmoid(self.line.logit(features) + self.trees.score(features))
 
     def probabilities(self, features: list[list[float]]) -> list[float]:
         """Main-content probability of each line, given its ``line_features`` in text order."""
-        first = [self.line.probability(f) for f in features]
+        first = [self.first_pass(f) for f in features]
         if self.smooth is None:
             return first
         return [self.smooth.probability(f) for f in smooth_features(first)]
@@ -269,7 +364,9 @@ class LineModelRule(Rule):
     ``zone_guard``, the page has no clear main content and nothing is removed."""
 
     rule_id = "line_model"
-    version = 1
+    #: 2: the shipped model reads the block features (chosen by site-grouped CV on tune with
+    #: the min-gain objective, bench/RESULTS.md 2026-12-03); 1 was the first 38 features only
+    version = 2
     categories = ("navigation", "footer")
     MAX_REMOVED = 0.95
 
@@ -283,7 +380,7 @@ class LineModelRule(Rule):
         self.fingerprint = f"{self.model.fingerprint}:{self.threshold}:{self.zone_guard}"
 
     def detect(self, doc: DocView, found: Sequence[Span] = ()) -> Iterator[Span]:
-        features = line_features(doc)
+        features = line_features(doc, blocks=self.model.reads_blocks)
         if not features:
             return
         probability = dict(zip(features, self.model.probabilities(list(features.values())), strict=True))
