@@ -480,9 +480,8 @@ def _locked_run(
     """The writing part of a run (the caller holds the write lock)."""
     logger = orchestrator.logger()
     if params.get("dask_address") is None:  # the workers warm up while the run starts
-        shared_pool(float(params.get("time_limit") or DEFAULT_TIME_LIMIT)).start(
-            max(1, int(params.get("workers") or 1))
-        )
+        workers, time_limit = _cleaning(params)
+        shared_pool(time_limit).start(workers)
     ctx = CleanContext.default(templates=warehouse.template_rows(db))
     warehouse.start_run(
         db, run_id, flow_name="scrubline-pipeline", parameters=params,
@@ -554,6 +553,11 @@ def _locked_run(
     return summary
 
 
+def _cleaning(params: dict[str, Any]) -> tuple[int, float]:
+    """(batches cleaned at once, seconds a document may take) of a run's parameters."""
+    return max(1, int(params.get("workers") or 1)), float(params.get("time_limit") or DEFAULT_TIME_LIMIT)
+
+
 def _clean_and_load(
     orchestrator: _Orchestrator,
     logger: Any,
@@ -572,8 +576,7 @@ def _clean_and_load(
     back. Only counts are kept: memory does not grow with the corpus. An input whose exact
     version is loaded already under the same clean settings (``settings_key``) is not cleaned
     again: its batch stages only its capture (a reprocess cleans everything)."""
-    workers = max(1, int(params.get("workers") or 1))
-    time_limit = float(params.get("time_limit") or DEFAULT_TIME_LIMIT)
+    workers, time_limit = _cleaning(params)
     read_stage = "reprocess" if params.get("reprocess") else "read"
     bar = progress.current()
     loaded: Counter[str] = Counter()

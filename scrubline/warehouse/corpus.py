@@ -176,8 +176,8 @@ def outlet_template_candidates(
     """For each of ``outlet_ids``, in order: (outlet, document versions its template line
     counts hold, the lines counted in at least ``needed(documents)`` of them as (text,
     documents, head, tail, body, doc_ids)). One read-only connection for all the outlets: a
-    connection per outlet cost ~70 ms to open (the fts extension's load is most of it), and a
-    first run touches hundreds of outlets (254 outlets: 36 s, measured 2026-12-03). One
+    connection costs tens of ms to open (~70 ms while sessions still loaded fts), and a first
+    run touches hundreds of outlets (254 outlets, a connection per outlet: 36 s, 2026-12-03). One
     outlet's lines are in memory at a time; consume the iterator before writing."""
     with session(db_path, read_only=True, migrate=False) as con:
         counted = dict(con.execute(sql("corpus/template_documents"), [outlet_ids]).fetchall())

@@ -100,6 +100,12 @@ def load_fts(con: Connection) -> bool:
     return True
 
 
+def require_fts(con: Connection) -> None:
+    """:func:`load_fts`, or a clear error when the extension is not installed."""
+    if not load_fts(con):
+        raise RuntimeError("DuckDB fts extension is not available (pip: duckdb-extension-fts)")
+
+
 #: How a published DuckLake catalog's file name ends (a SQLite file in WAL mode; the data
 #: files lie in ``<catalog>.files/`` beside it).
 LAKE_SUFFIX = ".ducklake"

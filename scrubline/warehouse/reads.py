@@ -15,8 +15,8 @@ from .db import (
     dicts,
     has_table,
     has_view,
-    load_fts,
     query,
+    require_fts,
     session,
     sql,
     sql_string,
@@ -109,8 +109,7 @@ def build_fts(con: Connection) -> int:
     Materializes ``search_documents`` (doc_id, capture_id, outlet_id, title, text) and builds
     a DuckDB fts index over title and text. Returns the number of indexed documents.
     """
-    if not load_fts(con):
-        raise RuntimeError("DuckDB fts extension is not available (pip: duckdb-extension-fts)")
+    require_fts(con)
     con.execute(sql("reads/search_index"))
     con.execute("PRAGMA create_fts_index('search_documents', 'doc_id', 'title', 'text', overwrite = 1)")
     return count(con, "SELECT count(*) FROM search_documents")
@@ -122,8 +121,8 @@ def search(con: Connection, query: str, limit: int = 10) -> list[dict[str, Any]]
     indexed at query time, once per snapshot and process, in memory (:func:`_query_time_index`)."""
     if not _has_fts_index(con):
         con = _query_time_index(con)
-    elif not load_fts(con):
-        raise RuntimeError("DuckDB fts extension is not available (pip: duckdb-extension-fts)")
+    else:
+        require_fts(con)
     rows = con.execute(sql("reads/search"), [query, limit]).fetchall()
     keys = ("doc_id", "capture_id", "outlet_id", "title", "score")
     return [dict(zip(keys, row, strict=True)) for row in rows]
@@ -149,8 +148,7 @@ def _query_time_index(con: Connection) -> Connection:
     """An in-memory fts index over the documents of ``con``'s database, built on first use and
     kept for this process while the database stays the same (a file: same inode and mtime; a
     published lake: same snapshot). Costs one index build (~2 ms a document) per snapshot."""
-    if not load_fts(con):
-        raise RuntimeError("DuckDB fts extension is not available (pip: duckdb-extension-fts)")
+    require_fts(con)
     row = con.execute(
         "SELECT path, type FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchone()
