@@ -2,12 +2,12 @@
 
 The corpus is made from the trafilatura dev set (``../shared/benchdata/trafilatura-dev``):
 the noisy recall texts (real boilerplate left in) and, with ``--html``, that share of the
-real HTML pages. Documents are spread over ``--outlets`` synthetic outlets (one domain
-each, named in ``manifest.jsonl`` as the article URL); every outlet prints its own recurring
-header and footer lines (taken from the dev set's "must not appear" boilerplate), so template
-mining has something to learn, and ``--syndicated`` of the documents are copies of an earlier
-document's body under another outlet. Any other body is a new story: a third of the
-paragraphs of each of three random dev texts, shuffled (until 2026-12-03 a body was one dev
+real HTML pages. Documents are spread over ``--outlets`` synthetic outlets (one domain each,
+``outletNN-news.com``, named in ``manifest.jsonl`` as the article URL); every outlet prints its
+own recurring header and footer lines (taken from the dev set's "must not appear"
+boilerplate), so template mining has something to learn, and ``--syndicated`` of the documents
+are copies of an earlier document's body under another outlet. Any other body is a new
+story: a third of the paragraphs of each of three random dev texts, shuffled (until 2026-12-03 a body was one dev
 text's paragraphs reordered, so with ~300 texts almost every document was a near-duplicate
 of a hundred others and syndication clustered the whole corpus). Each document gets a unique
 dateline, so every capture is distinct.
@@ -74,7 +74,10 @@ def generate(folder: Path, n: int, *, start: int = 0, html_share: float = 0.0, o
     with (folder / "manifest.jsonl").open("w", encoding="utf-8") as manifest:
         for i in range(start, start + n):
             outlet = rng.randrange(outlets)
-            url = f"https://www.outlet{outlet:02d}.example/news/{i:07d}"
+            # a real-looking domain: ``.example`` has no registered domain, so no outlet would be
+            # attributed (until 2026-12-03 nine documents in ten had none, and per-outlet
+            # templates and cross-outlet clusters were barely exercised)
+            url = f"https://www.outlet{outlet:02d}-news.com/news/{i:07d}"
             name = f"doc_{i:07d}"
             if rng.random() < html_share:
                 raw = htmls[rng.randrange(len(htmls))].read_bytes()

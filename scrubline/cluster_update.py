@@ -9,13 +9,20 @@ each signature with its 32 LSH band hashes; (2) takes the *dirty* documents: tho
 current version differs from the one the stored clusters were computed over
 (``syndication_state``: new and changed versions, and versions quarantined or superseded);
 (3) finds their candidates by joining their band hashes against the stored ones (a bucket
-gives at most :data:`BUCKET_CAP` members); (4) takes every stored cluster that holds a dirty
-document or a candidate; (5) re-clusters the union of all those documents from their stored
-signatures and replaces just those clusters.
+gives at most :data:`BUCKET_CAP` members) and keeps the candidates *linked* to a dirty
+document (estimated Jaccard at least the threshold, on the stored signatures); (4) takes every
+stored cluster that holds a dirty document or a linked candidate; (5) re-clusters the union of
+all those documents from their stored signatures and replaces just those clusters. The stage
+reads and writes through one :class:`warehouse.ClusterStore` (one connection, the current
+versions computed once).
 
 Why this equals clustering the whole corpus again: a link between two documents that are
 both unchanged was there before, so it lies inside one stored cluster; every link that can
-be new or gone has a dirty end, and its other end is a candidate. Re-clustering the dirty
+be new or gone has a dirty end; a new link's other end is a linked candidate, and a gone
+link's other end was in the dirty end's stored cluster. Why verify before taking clusters
+(measured 2026-12-03 on a 300,000-document warehouse): a chunk of 2,000 dirty documents had
+50,833 unverified candidates, whose clusters and signatures took 14 s to read, while the
+candidates that are near-duplicates are a few hundred. Re-clustering the dirty
 documents, their candidates and the whole of every stored cluster any of them touches
 therefore sees every link of every component that can have changed, and no component
 outside that set can have changed. (Buckets larger than the LSH index's all-pairs limit are
@@ -35,10 +42,13 @@ from scrubline import syndication, warehouse
 
 #: Documents signed per page (their clean texts are in memory together).
 SIGN_PAGE = 2000
-#: Dirty documents re-clustered together (memory: their band rows in DuckDB's joins, and the
-#: neighbourhood's signatures). The first pass over 100,000 documents (2026-12-03): 5,000 peaked
-#: at 1,059 MB in 68 s, 2,000 at 651 MB in 108 s; a run adding 1% has a few chunks at most.
-CHUNK = 2000
+#: Dirty documents re-clustered together (memory: their band rows in DuckDB's joins, their
+#: candidates' signatures, the neighbourhood's). Each chunk scans the band and signature
+#: tables once, so a first pass costs (documents / CHUNK) scans. The first pass over 100,000
+#: documents (2026-12-03, the stage alone, process peak): 2,000 took 33.7 s at 627 MB, 6,000
+#: 19.2 s at 710 MB (before candidates were checked: 2,000 took 108 s at 651 MB, 5,000 68 s
+#: at 1,059 MB); a run adding 1% has a chunk or two.
+CHUNK = 5000
 #: Members a shared LSH bucket contributes as candidates of one dirty document.
 BUCKET_CAP = 64
 
@@ -62,34 +72,35 @@ def sign_new_versions(db_path: str, run_id: str, version: str = syndication.SIGN
     return signed
 
 
-def recluster(
-    db_path: str, run_id: str, dirty: list[str], version: str = syndication.SIGNATURE_VERSION
-) -> dict[str, int]:
+def recluster(store: warehouse.ClusterStore, run_id: str, dirty: list[str]) -> dict[str, int]:
     """Re-cluster the neighbourhood of the ``dirty`` documents and replace its clusters."""
-    candidates = warehouse.band_candidates(db_path, version, dirty, BUCKET_CAP)
-    touched = sorted(set(dirty) | set(candidates))
-    neighbourhood = warehouse.cluster_neighbourhood(db_path, touched)
+    pairs = store.candidate_pairs(dirty, BUCKET_CAP)
+    candidates = sorted({b for _, b in pairs})
+    signatures = store.signatures(sorted(set(dirty) | set(candidates)))  # bytes only: a cheap read
+    linked = {b for _, b in syndication.linked_pairs(pairs, signatures)}
+    neighbourhood = store.neighbourhood(sorted(set(dirty) | linked))
     replaced = sorted({cluster_id for cluster_id, _ in neighbourhood})
-    considered = sorted(set(touched) | {doc_id for _, doc_id in neighbourhood})
-    rows = warehouse.signature_rows(db_path, version, considered)
+    considered = sorted(set(dirty) | linked | {doc_id for _, doc_id in neighbourhood})
+    rows = store.signature_rows(considered)
     clusters, members = syndication.cluster_records(rows)
-    warehouse.update_clusters(
-        db_path, run_id, version, replaced=replaced, considered=considered, clusters=clusters,
-        members=members, state=[(r[0], r[1]) for r in rows],
-    )  # fmt: skip
-    return {"considered": len(considered), "replaced": len(replaced), "clusters": len(clusters),
-            "multi_outlet_clusters": sum(1 for c in clusters if c["n_outlets"] >= 2)}  # fmt: skip
+    store.replace(run_id, replaced=replaced, considered=considered, clusters=clusters, members=members,
+                  state=[(r[0], r[1]) for r in rows])  # fmt: skip
+    multi = sum(1 for c in clusters if c["n_outlets"] >= 2)
+    return {"candidates": len(candidates), "considered": len(considered), "replaced": len(replaced),
+            "clusters": len(clusters), "multi_outlet_clusters": multi}  # fmt: skip
 
 
 def update_syndication(db_path: str, run_id: str) -> dict[str, Any]:
     """Sign new versions and bring the stored clusters up to date (see the module docstring).
-    Returns counts: ``signed``, ``dirty`` documents, documents ``considered`` again, stored
-    clusters ``replaced``, and the ``clusters`` / ``multi_outlet_clusters`` written now."""
+    Returns counts: ``signed``, ``dirty`` documents, their LSH ``candidates`` (unverified,
+    summed over chunks), documents ``considered`` again, stored clusters ``replaced``, and the
+    ``clusters`` / ``multi_outlet_clusters`` written now."""
     signed = sign_new_versions(db_path, run_id)
-    dirty = warehouse.syndication_dirty(db_path, syndication.SIGNATURE_VERSION)
-    totals = {"signed": signed, "dirty": len(dirty), "considered": 0, "replaced": 0, "clusters": 0,
-              "multi_outlet_clusters": 0}  # fmt: skip
-    for start in range(0, len(dirty), CHUNK):
-        for key, value in recluster(db_path, run_id, dirty[start : start + CHUNK]).items():
-            totals[key] += value
+    with warehouse.cluster_store(db_path, syndication.SIGNATURE_VERSION) as store:
+        dirty = store.dirty()
+        totals = {"signed": signed, "dirty": len(dirty), "candidates": 0, "considered": 0, "replaced": 0,
+                  "clusters": 0, "multi_outlet_clusters": 0}  # fmt: skip
+        for start in range(0, len(dirty), CHUNK):
+            for key, value in recluster(store, run_id, dirty[start : start + CHUNK]).items():
+                totals[key] += value
     return totals

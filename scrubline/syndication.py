@@ -88,6 +88,7 @@ __all__ = [
     "band_hashes",
     "LSHIndex",
     "cluster",
+    "linked_pairs",
     "content_hash",
     "content_hashes",
     "normalize",
@@ -785,6 +786,31 @@ class LSHIndex:
             )
         out.sort(key=lambda c: c.cluster_id)
         return out
+
+
+def linked_pairs(
+    pairs: Sequence[tuple[str, str]], signatures: Mapping[str, bytes], threshold: float = THRESHOLD
+) -> list[tuple[str, str]]:
+    """The candidate ``pairs`` (of keys of ``signatures``: stored signature bytes) whose
+    estimated Jaccard is at least ``threshold``: the pairs the index would link. What lets the
+    warehouse look up a document's stored neighbours without rebuilding the index.
+
+    >>> text = "officials confirmed on monday that the border crossing will reopen after repairs"
+    >>> sig = {k: signature_to_bytes(s) for k, s in zip("abc", signatures(
+    ...     [text, "KYIV (AP) - " + text, "nothing in common with the other two texts at all"]))}
+    >>> linked_pairs([("a", "b"), ("a", "c")], sig)
+    [('a', 'b')]
+    """
+    if not pairs:
+        return []
+    keys = sorted({k for pair in pairs for k in pair})
+    row = {k: i for i, k in enumerate(keys)}
+    matrix = signature_from_bytes([signatures[k] for k in keys])
+    i = np.fromiter((row[a] for a, _ in pairs), dtype=np.int64, count=len(pairs))
+    j = np.fromiter((row[b] for _, b in pairs), dtype=np.int64, count=len(pairs))
+    empty = (matrix == EMPTY_SIGNATURE).all(axis=1)
+    keep = (_agreement(matrix, i, j) >= threshold) & ~empty[i] & ~empty[j]
+    return [pairs[k] for k in np.flatnonzero(keep).tolist()]
 
 
 def cluster(

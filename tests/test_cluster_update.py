@@ -67,7 +67,8 @@ def _stored(db: Path) -> tuple[set, set]:
 
 def _full(db: Path) -> tuple[set, set]:
     every = [r[0] for r in warehouse.query(db, "SELECT DISTINCT doc_id FROM documents")]
-    clusters, members = syndication.cluster_records(warehouse.signature_rows(db, VERSION, every))
+    with warehouse.cluster_store(db, VERSION) as store:
+        clusters, members = syndication.cluster_records(store.signature_rows(every))
     return (
         {(c["cluster_id"], c["origin_doc_id"], c["origin_capture_id"], c["n_members"], c["n_outlets"])
          for c in clusters},
@@ -121,7 +122,7 @@ def test_incremental_clusters_equal_a_full_reclustering_after_every_run(tmp_path
     assert not _docs(db, "doc-001", "doc-101") & {d for _, d, *_ in _stored(db)[1]}
 
     quiet = syndicate.fn(str(db), "run-5")  # nothing changed: nothing is re-clustered
-    assert quiet == {"signed": 0, "dirty": 0, "considered": 0, "replaced": 0, "clusters": 0,
+    assert quiet == {"signed": 0, "dirty": 0, "candidates": 0, "considered": 0, "replaced": 0, "clusters": 0,
                      "multi_outlet_clusters": 0}  # fmt: skip
     assert _stored(db) == _full(db)
 
@@ -151,3 +152,31 @@ def test_signatures_stored_before_bands_existed_get_banded(tmp_path: Path) -> No
     third = syndicate.fn(str(db), "run-3")
     assert third["signed"] == 3 and third["dirty"] == 3
     assert {d for _, d, *_ in _stored(db)[1]} == _docs(db, "doc-001", "doc-002")
+
+
+def test_a_candidate_below_the_threshold_leaves_its_cluster_alone(tmp_path: Path) -> None:
+    rng = random.Random(11)
+    words = _vocabulary(rng)
+    ctx = CleanContext.default()
+    db = tmp_path / "w.duckdb"
+    base, other = _article(rng, words), _article(rng, words)
+    run_without_prefect(db, tmp_path, "run-1", [_write(tmp_path / "in1", {"doc-000": base,
+                        "doc-100": _copy(rng, base, 5)}, "2025-01-01")], ctx)  # fmt: skip
+    assert syndicate.fn(str(db), "run-1")["clusters"] == 1
+
+    # a story that shares its first seven sentences with doc-000 (and one LSH bucket), not enough
+    # to be a copy of it: it is doc-000's candidate, not linked to it, and its cluster stays
+    sentences = [s.split(". ") for s in (base.replace("\n\n", " "), other.replace("\n\n", " "))]
+    story = ". ".join(sentences[0][:7] + sentences[1][7:])
+    second = _write(tmp_path / "in2", {"doc-201": story}, "2025-01-02")
+    run_without_prefect(db, tmp_path, "run-2", [second], ctx)
+    (new,), (old,) = _docs(db, "doc-201"), _docs(db, "doc-000")
+    with warehouse.cluster_store(db, VERSION) as store:
+        pairs = store.candidate_pairs([new], 64)
+        assert (new, old) in pairs
+        assert syndication.linked_pairs(pairs, store.signatures([new, *{b for _, b in pairs}])) == []
+    two = syndicate.fn(str(db), "run-2")
+    assert two["dirty"] == 1 and two["candidates"] >= 1
+    assert two["considered"] == 1 and two["replaced"] == 0  # the new story alone is clustered again
+    assert _stored(db) == _full(db)
+    assert len(_stored(db)[0]) == 1

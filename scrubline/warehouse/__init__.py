@@ -9,20 +9,16 @@ re-exports every name its callers use.
 
 from __future__ import annotations
 
+from .clusters import ClusterStore, cluster_store
 from .corpus import (
-    band_candidates,
-    cluster_neighbourhood,
     outlet_template_candidates,
-    signature_rows,
     store_signatures,
     store_template_lines,
     store_templates,
-    syndication_dirty,
     template_rows,
     unbanded_signatures,
     unlined_documents,
     unsigned_documents,
-    update_clusters,
     update_template_counts,
 )
 from .db import (
@@ -76,11 +72,11 @@ __all__ = [
     "DQ_MEMORY_LIMIT", "MigrationError", "WarehouseLocked", "_load_batch", "build_fts", "connect", "has_fts",
     "create_views", "default_db_path", "held", "dq_snapshot", "explanation", "fetch_states", "finish_run",
     "load_batch", "already_loaded", "lock_path", "mark_abandoned_runs", "migrate", "publish",
-    "published_db_path", "quarantine", "query", "query_table", "update_clusters", "run_changes",
-    "run_summary", "run_trail", "search", "session", "set_run_environment", "signature_rows", "sql",
+    "published_db_path", "quarantine", "query", "query_table", "run_changes",
+    "run_summary", "run_trail", "search", "session", "set_run_environment", "sql",
     "start_run", "store_dq_results", "store_signatures", "store_templates", "stored_captures",
     "template_rows", "transaction", "unsigned_documents", "verification_rows", "write_lock",
-    "band_candidates", "cluster_neighbourhood", "syndication_dirty", "unbanded_signatures",
-    "outlet_template_candidates", "store_template_lines",
+    "unbanded_signatures",
+    "outlet_template_candidates", "store_template_lines", "ClusterStore", "cluster_store",
     "unlined_documents", "update_template_counts",
 ]  # fmt: skip

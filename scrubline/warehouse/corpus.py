@@ -1,4 +1,5 @@
-"""Corpus-level derived data: syndication signatures and clusters, boilerplate templates."""
+"""Corpus-level derived data: syndication signatures (the clusters: ``clusters``), boilerplate
+templates."""
 
 from __future__ import annotations
 
@@ -65,74 +66,6 @@ def store_signatures(
         return insert_rows(
             con, "doc_signatures", rows, replace_on=("doc_id", "capture_id", "signature_version")
         )
-
-
-def _wanted(doc_ids: list[str]) -> arrow.Table:
-    return arrow.from_columns({"doc_id": doc_ids}, types={"doc_id": "string"})
-
-
-def syndication_dirty(db_path: str | Path, signature_version: str) -> list[str]:
-    """doc_ids whose stored clustering is out of date (see ``sql/corpus/syndication_dirty``)."""
-    return [r[0] for r in query(db_path, sql("corpus/syndication_dirty"), {"version": signature_version})]
-
-
-def band_candidates(db_path: str | Path, signature_version: str, doc_ids: list[str], cap: int) -> list[str]:
-    """Current documents sharing an LSH bucket with one of ``doc_ids`` (at most ``cap`` per
-    bucket), unverified."""
-    with session(db_path, read_only=True, migrate=False) as con, registered(con, "wanted", _wanted(doc_ids)):
-        params = {"version": signature_version, "cap": cap}
-        return [r[0] for r in con.execute(sql("corpus/band_candidates"), params).fetchall()]
-
-
-def cluster_neighbourhood(db_path: str | Path, doc_ids: list[str]) -> list[tuple[str, str]]:
-    """(cluster_id, doc_id) of every member of the stored clusters holding one of ``doc_ids``."""
-    with session(db_path, read_only=True, migrate=False) as con, registered(con, "wanted", _wanted(doc_ids)):
-        return con.execute(sql("corpus/cluster_neighbourhood")).fetchall()
-
-
-def signature_rows(db_path: str | Path, signature_version: str, doc_ids: list[str]) -> list[tuple[Any, ...]]:
-    """What clustering needs for the current, non-quarantined version of ``doc_ids``:
-    (doc_id, capture_id, signature, content_hash, published_at, fetched_at, outlet_id)."""
-    with session(db_path, read_only=True, migrate=False) as con, registered(con, "wanted", _wanted(doc_ids)):
-        return con.execute(sql("corpus/signature_rows"), [signature_version]).fetchall()
-
-
-def update_clusters(
-    db_path: str | Path,
-    run_id: str,
-    signature_version: str,
-    *,
-    replaced: list[str],
-    considered: list[str],
-    clusters: list[dict[str, Any]],
-    members: list[dict[str, Any]],
-    state: list[tuple[str, str]],
-) -> int:
-    """In one transaction: drop the clusters ``replaced`` (and any of another signature
-    version), insert ``clusters``/``members`` recomputed over the documents ``considered``, and
-    record ``state`` (their current (doc_id, capture_id) versions) as what the clusters cover."""
-    now = datetime.now(UTC)
-    with session(db_path) as con, transaction(con):
-        gone = arrow.from_columns({"cluster_id": replaced}, types={"cluster_id": "string"})
-        with registered(con, "gone", gone):
-            con.execute("DELETE FROM cluster_members WHERE cluster_id IN (SELECT cluster_id FROM gone) "
-                        "OR cluster_id IN (SELECT cluster_id FROM syndication_clusters "
-                        "WHERE signature_version <> ?)", [signature_version])  # fmt: skip
-            con.execute("DELETE FROM syndication_clusters WHERE cluster_id IN (SELECT cluster_id FROM gone) "
-                        "OR signature_version <> ?", [signature_version])  # fmt: skip
-        with registered(con, "wanted", _wanted(considered)):
-            con.execute("DELETE FROM syndication_state WHERE doc_id IN (SELECT doc_id FROM wanted) "
-                        "OR signature_version <> ?", [signature_version])  # fmt: skip
-        if state:
-            insert_rows(con, "syndication_state", arrow.from_columns({
-                "doc_id": [d for d, _ in state], "capture_id": [c for _, c in state],
-                "signature_version": [signature_version] * len(state), "run_id": [run_id] * len(state),
-            }))  # fmt: skip
-        if clusters:
-            rows = arrow.from_rows([{**c, "run_id": run_id, "computed_at": now} for c in clusters])
-            insert_rows(con, "syndication_clusters", rows)
-            insert_rows(con, "cluster_members", arrow.from_rows(members))
-    return len(clusters)
 
 
 # -------------------------------------------------------------------------------- templates
