@@ -1,15 +1,15 @@
 """Scale benchmark: ``scrubline run`` end to end on a generated corpus of N documents.
 
-The corpus is made from the trafilatura dev set (``../shared/benchdata/trafilatura-dev``):
-the noisy recall texts (real boilerplate left in) and, with ``--html``, that share of the
-real HTML pages. Documents are spread over ``--outlets`` synthetic outlets (one domain each,
-``outletNN-news.com``, named in ``manifest.jsonl`` as the article URL); every outlet prints its
-own recurring header and footer lines (taken from the dev set's "must not appear"
-boilerplate), so template mining has something to learn, and ``--syndicated`` of the documents
-are copies of an earlier document's body under another outlet. Any other body is a new
-story: a third of the paragraphs of each of three random dev texts, shuffled (until 2026-12-03 a body was one dev
-text's paragraphs reordered, so with ~300 texts almost every document was a near-duplicate
-of a hundred others and syndication clustered the whole corpus). Each document gets a unique
+The corpus is made from the trafilatura dev set (``../shared/benchdata/trafilatura-dev``): the
+noisy recall texts (real boilerplate left in) and, with ``--html``, that share of the real HTML
+pages. Documents are spread over ``--outlets`` synthetic outlets (one domain each, ``outletNN-
+news.com``, named in ``manifest.jsonl`` as the article URL); every outlet prints its own
+recurring header and footer lines (taken from the dev set's "must not appear" boilerplate), so
+template mining has something to learn, and ``--syndicated`` of the documents are copies of an
+earlier document's body under another outlet. Any other body is a new story: a third of the
+paragraphs of each of three random dev texts, shuffled (until 2026-12-03 a body was one dev
+text's paragraphs reordered, so with ~300 texts almost every document was a near-duplicate of a
+hundred others and syndication clustered the whole corpus). Each document gets a unique
 dateline, so every capture is distinct.
 
 Then: one run over the corpus, and a second run over a drop folder holding ``--more`` (1%)
