@@ -2,8 +2,8 @@
 
 The corpus is made from the trafilatura dev set (``../shared/benchdata/trafilatura-dev``): the
 noisy recall texts (real boilerplate left in) and, with ``--html``, that share of the real HTML
-pages. Documents are spread over ``--outlets`` synthetic outlets (one domain each, ``outletNN-
-news.com``, named in ``manifest.jsonl`` as the article URL); every outlet prints its own
+pages. Documents are spread over ``--outlets`` synthetic outlets (one domain each,
+``outletNN-news.com``, named in ``manifest.jsonl`` as the article URL); every outlet prints its own
 recurring header and footer lines (taken from the dev set's "must not appear" boilerplate), so
 template mining has something to learn, and ``--syndicated`` of the documents are copies of an
 earlier document's body under another outlet. Any other body is a new story: a third of the
