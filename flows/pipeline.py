@@ -115,6 +115,33 @@ def is_manifest(path: str) -> bool:
     return path.endswith((".yaml", ".yml"))
 
 
+class _FetchStates(Mapping[str, FetchState]):
+    """The warehouse's fetch states (the latest capture of every http(s) source), read on first
+    use: only URL sources and feeds look a URL up, so a run over folders, files and WARCs never
+    reads them. Held as a dict they cost ~45 MB per 100,000 stored URLs (measured 2026-12-03),
+    and every run of a manifest-with-URLs corpus held all of them."""
+
+    def __init__(self, db_path: str | None) -> None:
+        self._db_path = db_path
+        self._states: dict[str, FetchState] | None = None
+
+    def _loaded(self) -> dict[str, FetchState]:
+        if self._states is None:
+            rows = warehouse.fetch_states(self._db_path) if self._db_path else []
+            self._states = {url: FetchState(url, etag, modified, capture_id)
+                            for url, capture_id, etag, modified in rows}  # fmt: skip
+        return self._states
+
+    def __getitem__(self, url: str) -> FetchState:
+        return self._loaded()[url]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
 def stream_inputs(
     paths: list[str],
     raw_dir: str,
@@ -126,10 +153,7 @@ def stream_inputs(
     """Read every input lazily; each capture's bytes go to the raw store as it is read and only
     its reference goes on. URLs seen by earlier runs (``db_path``) are skipped or fetched
     conditionally; ``counts`` receives how many were unchanged, discovered, skipped."""
-    seen = {
-        url: FetchState(url, etag, last_modified, capture_id)
-        for url, capture_id, etag, last_modified in (warehouse.fetch_states(db_path) if db_path else [])
-    }
+    seen = _FetchStates(db_path)
     report = IngestReport()
     config = FetchConfig(allow_private=allow_private_hosts)
     root = Path(raw_dir)

@@ -234,3 +234,22 @@ def test_urls_are_fetched_once_then_conditionally(prefect_api, page_server, tmp_
     assert second["ingest"]["unchanged"] == 1
     assert rows(db, "SELECT count(*) FROM captures") == [(1,)]
     assert rows(db, "SELECT count(*) FROM documents") == [(1,)]
+
+
+def test_a_folder_run_never_reads_the_stored_fetch_states(page_server, tmp_path):
+    """The fetch states (every stored URL) are read only when a URL is looked up: streaming
+    a folder works even when reading them would fail; a URL input reads them (here: fails to,
+    and gets a reject that says why)."""
+    from flows.pipeline import stream_inputs
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("An article of a few words about the border crossing.\n", encoding="utf-8")
+    broken = tmp_path / "not-a-database.duckdb"
+    broken.write_bytes(b"this is not a DuckDB file" * 100)
+    counts: dict[str, int] = {}
+    refs = list(stream_inputs([str(folder)], str(tmp_path / "raw"), counts, db_path=str(broken)))
+    assert [(r.source_uri, r.byte_size) for r in refs] == [("local:in/a.txt", 53)]
+    (fetched,) = stream_inputs([page_server], str(tmp_path / "raw"), {}, db_path=str(broken),
+                               allow_private_hosts=True)  # fmt: skip
+    assert fetched.source_uri == page_server and "not a valid DuckDB database" in fetched.message
