@@ -56,7 +56,13 @@ BUCKET_CAP = 64
 
 def sign_new_versions(db_path: str, run_id: str, version: str = syndication.SIGNATURE_VERSION) -> int:
     """Sign every document version without a signature, and band signatures stored without
-    band hashes (warehouses from before migration 009). Returns the versions signed."""
+    band hashes (warehouses from before migration 009). Returns the versions signed.
+
+    Loads stage both for every version, so this is a one-off backfill per signature version:
+    once it has run to the end it is recorded (``warehouse.mark_backfilled``) and later runs
+    skip its two corpus-wide scans (~6 s of a run at 300,000 documents, 2026-12-03)."""
+    if warehouse.backfill_done(db_path, "signatures", version):
+        return 0
     signed = 0
     after = ("", "")
     while todo := warehouse.unsigned_documents(db_path, version, page=SIGN_PAGE, after=after):
@@ -70,6 +76,7 @@ def sign_new_versions(db_path: str, run_id: str, version: str = syndication.SIGN
         keys = [(d, c) for d, c, _ in old]
         sigs = syndication.signature_from_bytes([s for _, _, s in old])
         warehouse.store_signatures(db_path, run_id, [], syndication.band_records(keys, sigs))
+    warehouse.mark_backfilled(db_path, "signatures", version)
     return signed
 
 

@@ -89,6 +89,7 @@ def test_incremental_clusters_equal_a_full_reclustering_after_every_run(tmp_path
     run_without_prefect(db, tmp_path, "run-1", [_write(tmp_path / "in1", first, "2025-01-01")], ctx)
     one = syndicate.fn(str(db), "run-1")
     assert one["signed"] == 0 and one["dirty"] == 40  # the cleaning workers signed them
+    assert warehouse.backfill_done(db, "signatures", VERSION)  # later runs skip the scan
     assert _stored(db) == _full(db)
     assert len(_stored(db)[0]) == 10
 
@@ -138,6 +139,7 @@ def test_signatures_stored_before_bands_existed_get_banded(tmp_path: Path) -> No
     syndicate.fn(str(db), "run-1")
     with warehouse.session(db) as con:  # as a warehouse signed before migration 009 looks
         con.execute("DELETE FROM signature_bands")
+        con.execute("DELETE FROM corpus_backfills")  # made by the migration that came later
         con.execute("DELETE FROM syndication_state")
         con.execute("DELETE FROM cluster_members")
         con.execute("DELETE FROM syndication_clusters")
@@ -147,7 +149,7 @@ def test_signatures_stored_before_bands_existed_get_banded(tmp_path: Path) -> No
     assert {d for _, d, *_ in _stored(db)[1]} == _docs(db, "doc-001", "doc-002")
     with warehouse.session(db) as con:  # as a warehouse loaded before batches carried signatures
         for table in ("doc_signatures", "signature_bands", "syndication_state", "cluster_members",
-                      "syndication_clusters"):  # fmt: skip
+                      "syndication_clusters", "corpus_backfills"):  # fmt: skip
             con.execute(f"DELETE FROM {table}")
     third = syndicate.fn(str(db), "run-3")
     assert third["signed"] == 3 and third["dirty"] == 3

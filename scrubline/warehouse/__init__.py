@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from .clusters import ClusterStore, cluster_store
 from .corpus import (
+    backfill_done,
+    mark_backfilled,
     outlet_template_candidates,
     store_signatures,
     store_template_lines,
@@ -78,5 +80,6 @@ __all__ = [
     "template_rows", "transaction", "unsigned_documents", "verification_rows", "write_lock",
     "unbanded_signatures",
     "outlet_template_candidates", "store_template_lines", "ClusterStore", "cluster_store",
+    "backfill_done", "mark_backfilled",
     "unlined_documents", "update_template_counts",
 ]  # fmt: skip

@@ -25,6 +25,21 @@ def _texts(
         return {(d, c): (t, n) for d, c, t, n in con.execute(sql("corpus/texts_of_keys")).fetchall()}
 
 
+def backfill_done(db_path: str | Path, step: str, version: str) -> bool:
+    """Whether the one-off backfill ``step`` (``signatures``, ``template_lines``) of ``version``
+    is complete: every version loaded since stages those rows itself, so once a backfill has
+    found nothing left, later runs need not scan the corpus again (migration 012)."""
+    with session(db_path) as con:  # migrated: the table may be new
+        row = con.execute(sql("corpus/backfill_done"), {"step": step, "version": version}).fetchone()
+    return bool(row and row[0])
+
+
+def mark_backfilled(db_path: str | Path, step: str, version: str) -> None:
+    """Record the backfill ``step`` of ``version`` as complete."""
+    with session(db_path) as con:
+        con.execute(sql("corpus/backfill_mark"), {"step": step, "version": version})
+
+
 def unsigned_documents(
     db_path: str | Path, signature_version: str, page: int = 2000, after: tuple[str, str] = ("", "")
 ) -> list[tuple[str, str, str]]:
