@@ -19,17 +19,19 @@ versions computed once).
 Why this equals clustering the whole corpus again: a link between two documents that are
 both unchanged was there before, so it lies inside one stored cluster; every link that can
 be new or gone has a dirty end; a new link's other end is a linked candidate, and a gone
-link's other end was in the dirty end's stored cluster. Why check candidates before taking
-their clusters (measured 2026-12-03): on a 300,000-document warehouse a chunk of 2,000 dirty
-documents had 50,833 unverified candidates, whose clusters and signatures took 14 s to read;
-on a 100,000-document one, checked first, a chunk of 5,000 brings ~34,000 candidates and only
-~1,800 more documents to cluster (the linked candidates and their clusters' members). Re-clustering the dirty
-documents, their candidates and the whole of every stored cluster any of them touches
+link's other end was in the dirty end's stored cluster. Re-clustering the dirty
+documents, their linked candidates and the whole of every stored cluster any of them touches
 therefore sees every link of every component that can have changed, and no component
 outside that set can have changed. (Buckets larger than the LSH index's all-pairs limit are
 linked as a chain there and capped here: both only ever see part of a mass duplicate's pairs,
 so on such buckets the two can differ in which near-threshold members join; they agree on
 everything else, which ``tests/test_cluster_update.py`` checks against a full re-clustering.)
+
+Why check candidates before taking their clusters (measured 2026-12-03): on a
+300,000-document warehouse a chunk of 2,000 dirty documents had 50,833 unverified candidates,
+whose clusters and signatures took 14 s to read; on a 100,000-document one, checked first, a
+chunk of 5,000 brings ~34,000 candidates and only ~1,800 more documents to cluster (the linked
+candidates and their clusters' members).
 
 Dirty documents are handled :data:`CHUNK` at a time, so the first run over a large corpus
 never holds every signature at once.

@@ -10,7 +10,7 @@ from pathlib import Path
 from helpers import run_without_prefect
 
 from flows.pipeline import syndicate
-from scrubline import syndication, warehouse
+from scrubline import cluster_update, syndication, warehouse
 from scrubline.clean import CleanContext
 
 VERSION = syndication.SIGNATURE_VERSION
@@ -174,7 +174,7 @@ def test_a_candidate_below_the_threshold_leaves_its_cluster_alone(tmp_path: Path
     run_without_prefect(db, tmp_path, "run-2", [second], ctx)
     (new,), (old,) = _docs(db, "doc-201"), _docs(db, "doc-000")
     with warehouse.cluster_store(db, VERSION) as store:
-        pairs = store.candidate_pairs([new], 64)
+        pairs = store.candidate_pairs([new], cluster_update.BUCKET_CAP)
         assert (new, old) in pairs
         assert syndication.linked_pairs(pairs, store.signatures([new, *{b for _, b in pairs}])) == []
     two = syndicate.fn(str(db), "run-2")

@@ -3,8 +3,9 @@
 One module per job (``db`` is the only duckdb import); SQL lives in package files under
 ``sql/`` (``migrations/``, ``views/``, ``reports/`` and one folder per module), read by name
 with :func:`sql`. Every public function takes a database *path* and opens its own connection
-through :func:`session`, so Prefect tasks pass paths, never connections. This package
-re-exports every name its callers use.
+through :func:`session`, so Prefect tasks pass paths, never connections; the one exception,
+:class:`ClusterStore`, holds a connection for the syndication stage inside one task. This
+package re-exports every name its callers use.
 """
 
 from __future__ import annotations
