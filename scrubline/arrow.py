@@ -3,7 +3,8 @@
 Workers stage a batch as Parquet files (``staging.py``, no DuckDB there), the warehouse hands
 rows to DuckDB as Arrow tables and gets query results back as Arrow tables. What they need:
 the table and schema types (for type hints), a schema from (column, type name) pairs, a table
-from rows or from columns, and a Parquet file from a table.
+from rows or from columns, a binary column's values end to end, and a Parquet file from a
+table.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from typing import Any
 
 import pyarrow as pa
 
-__all__ = ["COLUMN_TYPES", "Schema", "Table", "from_columns", "from_rows", "schema", "write_parquet"]
+__all__ = [
+    "COLUMN_TYPES",
+    "Schema",
+    "Table",
+    "from_columns",
+    "from_rows",
+    "joined_binary",
+    "schema",
+    "write_parquet",
+]
 
 #: A table: rows in columns (what DuckDB takes and returns).
 Table = pa.Table
@@ -69,6 +79,25 @@ def from_columns(
     for name, type_name in (types or {}).items():
         data[name] = pa.array(data[name], COLUMN_TYPES[type_name])
     return pa.table(data, schema=schema)
+
+
+def joined_binary(table: Table, column: str) -> memoryview:
+    """The values of the binary ``column`` end to end, without a Python object per value (a
+    view of the table's buffer when it has one chunk). Nulls are an error.
+
+    >>> bytes(joined_binary(from_columns({"b": [b"ab", b"", b"cde"]}), "b"))
+    b'abcde'
+    """
+    values = table.column(column).combine_chunks()
+    if values.null_count:
+        raise ValueError(f"column {column!r}: {values.null_count} nulls")
+    if not (pa.types.is_binary(values.type) or pa.types.is_large_binary(values.type)):
+        raise TypeError(f"column {column!r} is {values.type}, not binary")
+    if len(values) == 0:
+        return memoryview(b"")
+    _, offsets, data = values.buffers()
+    bounds = memoryview(offsets).cast("q" if pa.types.is_large_binary(values.type) else "i")
+    return memoryview(data)[bounds[values.offset] : bounds[values.offset + len(values)]]
 
 
 def write_parquet(table: Table, path: Path) -> None:

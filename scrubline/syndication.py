@@ -67,7 +67,7 @@ import functools
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -88,11 +88,12 @@ __all__ = [
     "band_hashes",
     "LSHIndex",
     "cluster",
-    "linked_pairs",
+    "linked_candidates",
     "content_hash",
     "content_hashes",
     "normalize",
     "signature_from_bytes",
+    "signature_matrix",
     "signature_to_bytes",
     "signatures",
     "similarity",
@@ -112,6 +113,8 @@ SIGNATURE_VERSION = (
     f"minhash-v1:nfkc-fold-words:ucd{unicodedata.unidata_version}:cp-poly64:w{SHINGLE_WORDS}"
     f":mulshift-p{NUM_PERM}:u32"
 )
+#: Candidates whose signatures :func:`linked_candidates` holds at once (16 MiB of them).
+CANDIDATE_BLOCK = 1 << 15
 #: Signature of a text without any word; never indexed.
 EMPTY_SIGNATURE = np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32)
 
@@ -430,6 +433,16 @@ def signature_to_bytes(signature: np.ndarray) -> bytes:
     return np.ascontiguousarray(signature, dtype=_SIG_DTYPE).tobytes()
 
 
+def signature_matrix(data: bytes | memoryview) -> np.ndarray:
+    """``n x 128`` signatures from their stored bytes end to end (``n`` blobs joined).
+
+    >>> s = signatures(["one text here", "another text there"])
+    >>> bool((signature_matrix(b"".join(signature_to_bytes(x) for x in s)) == s).all())
+    True
+    """
+    return np.frombuffer(data, dtype=_SIG_DTYPE).reshape(-1, NUM_PERM).astype(np.uint32)
+
+
 def signature_from_bytes(data: bytes | Sequence[bytes]) -> np.ndarray:
     """Inverse of :func:`signature_to_bytes`; a sequence of blobs gives an ``n x 128`` array.
 
@@ -563,8 +576,9 @@ def _bucket_pairs(order: np.ndarray, sorted_vals: np.ndarray) -> tuple[np.ndarra
     return np.concatenate(left).astype(np.int64), np.concatenate(right).astype(np.int64)
 
 
-def _agreement(sig: np.ndarray, i: np.ndarray, j: np.ndarray, step: int = 1 << 16) -> np.ndarray:
-    """Estimated Jaccard of row pairs (i, j), chunked."""
+def _agreement(sig: np.ndarray, i: np.ndarray, j: np.ndarray, step: int = 1 << 14) -> np.ndarray:
+    """Estimated Jaccard of row pairs (i, j), ``step`` pairs at a time (~19 MiB of temporaries:
+    both rows' signatures and their comparison)."""
     out = np.empty(i.size, dtype=np.float64)
     for c in range(0, i.size, step):
         out[c : c + step] = np.count_nonzero(sig[i[c : c + step]] == sig[j[c : c + step]], axis=1)
@@ -788,29 +802,49 @@ class LSHIndex:
         return out
 
 
-def linked_pairs(
-    pairs: Sequence[tuple[str, str]], signatures: Mapping[str, bytes], threshold: float = THRESHOLD
-) -> list[tuple[str, str]]:
-    """The candidate ``pairs`` (of keys of ``signatures``: stored signature bytes) whose
-    estimated Jaccard is at least ``threshold``: the pairs the index would link. What lets the
+def linked_candidates(
+    a: np.ndarray,
+    b: np.ndarray,
+    signatures_of: Callable[[np.ndarray], np.ndarray],
+    *,
+    threshold: float = THRESHOLD,
+    block: int = CANDIDATE_BLOCK,
+) -> tuple[np.ndarray, int]:
+    """The candidates the index would link: of the pairs ``(a[k], b[k])`` (integer row ids: a
+    document and one of its unverified LSH candidates), the distinct ``b`` whose estimated
+    Jaccard to a paired ``a`` is at least ``threshold``, neither signature empty. What lets the
     warehouse look up a document's stored neighbours without rebuilding the index.
 
+    ``signatures_of(rows)`` gives the signature matrix of sorted, distinct row ids (one row
+    each, in that order). The pairs are taken ``block`` distinct candidates at a time, so only
+    their signatures and those of their paired documents are held at once: memory does not
+    grow with a document's candidates, which grow with the corpus (buckets fill up). Returns
+    the linked rows, sorted, and the number of distinct candidates.
+
     >>> text = "officials confirmed on monday that the border crossing will reopen after repairs"
-    >>> sig = {k: signature_to_bytes(s) for k, s in zip("abc", signatures(
-    ...     [text, "KYIV (AP) - " + text, "nothing in common with the other two texts at all"]))}
-    >>> linked_pairs([("a", "b"), ("a", "c")], sig)
-    [('a', 'b')]
+    >>> sig = signatures([text, "KYIV (AP) - " + text, "nothing in common with the other two texts"])
+    >>> linked_candidates(np.array([0, 0]), np.array([1, 2]), lambda rows: sig[rows])
+    (array([1]), 2)
     """
-    if not pairs:
-        return []
-    keys = sorted({k for pair in pairs for k in pair})
-    row = {k: i for i, k in enumerate(keys)}
-    matrix = signature_from_bytes([signatures[k] for k in keys])
-    i = np.fromiter((row[a] for a, _ in pairs), dtype=np.int64, count=len(pairs))
-    j = np.fromiter((row[b] for _, b in pairs), dtype=np.int64, count=len(pairs))
-    empty = (matrix == EMPTY_SIGNATURE).all(axis=1)
-    keep = (_agreement(matrix, i, j) >= threshold) & ~empty[i] & ~empty[j]
-    return [pairs[k] for k in np.flatnonzero(keep).tolist()]
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    order = np.argsort(b, kind="stable")
+    a, b = a[order], b[order]
+    distinct = np.unique(b)
+    linked = [np.empty(0, dtype=np.int64)]
+    for first in range(0, distinct.size, block):
+        lo = np.searchsorted(b, distinct[first], side="left")
+        hi = np.searchsorted(b, distinct[min(first + block, distinct.size) - 1], side="right")
+        left, right = a[lo:hi], b[lo:hi]
+        rows = np.unique(np.concatenate((left, right)))
+        matrix = np.asarray(signatures_of(rows), dtype=np.uint32).reshape(-1, NUM_PERM)
+        if matrix.shape[0] != rows.size:
+            raise ValueError(f"{matrix.shape[0]} signatures for {rows.size} rows")
+        i, j = np.searchsorted(rows, left), np.searchsorted(rows, right)
+        empty = (matrix == EMPTY_SIGNATURE).all(axis=1)
+        keep = (_agreement(matrix, i, j) >= threshold) & ~empty[i] & ~empty[j]
+        linked.append(np.unique(right[keep]))
+    return np.concatenate(linked), int(distinct.size)
 
 
 def cluster(

@@ -174,9 +174,13 @@ def test_a_candidate_below_the_threshold_leaves_its_cluster_alone(tmp_path: Path
     run_without_prefect(db, tmp_path, "run-2", [second], ctx)
     (new,), (old,) = _docs(db, "doc-201"), _docs(db, "doc-000")
     with warehouse.cluster_store(db, VERSION) as store:
-        pairs = store.candidate_pairs([new], cluster_update.BUCKET_CAP)
-        assert (new, old) in pairs
-        assert syndication.linked_pairs(pairs, store.signatures([new, *{b for _, b in pairs}])) == []
+        a, b = store.candidate_rows([new], cluster_update.BUCKET_CAP)
+        assert store.doc_ids(sorted(set(a.tolist()))) == [new]
+        assert old in store.doc_ids(sorted(set(b.tolist())))
+        linked, candidates = syndication.linked_candidates(
+            a, b, lambda rows: syndication.signature_matrix(store.signatures(rows))
+        )
+        assert linked.size == 0 and candidates == len(set(b.tolist())) >= 1
     two = syndicate.fn(str(db), "run-2")
     assert two["dirty"] == 1 and two["candidates"] >= 1
     assert two["considered"] == 1 and two["replaced"] == 0  # the new story alone is clustered again

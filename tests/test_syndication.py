@@ -237,6 +237,36 @@ def test_index_incremental_rebuild_and_query(corpus):
     assert np.array_equal(second.signature("a1"), sig[1])
 
 
+def test_linked_candidates_agree_with_the_index_whatever_the_block(corpus):
+    keys, texts, _ = corpus
+    sig = np.vstack([syn.signatures(texts), syn.EMPTY_SIGNATURE[None, :]])  # row 6: empty
+    index = syn.LSHIndex()
+    index.add(keys, sig[:6])
+    row = {k: i for i, k in enumerate(keys)}
+    # every row is a candidate of a0-a2 and of the empty row: the pairs the index verifies are
+    # exactly the ones linked, in blocks of any size, and the empty row links nothing
+    a = np.repeat([0, 1, 2, 6], 7)
+    b = np.tile(np.arange(7), 4)
+    ok = a != b
+    a, b = a[ok], b[ok]
+    fetched: list[int] = []
+
+    def signatures_of(rows: np.ndarray) -> np.ndarray:
+        assert np.array_equal(rows, np.unique(rows))
+        fetched.append(rows.size)
+        return sig[rows]
+
+    verified = {frozenset((row[x], row[y])) for x, y, _ in index.pairs()}
+    pairs = zip(a.tolist(), b.tolist(), strict=True)
+    expected = sorted({j for i, j in pairs if frozenset((i, j)) in verified})
+    for block in (1, 2, 7):
+        fetched.clear()
+        linked, candidates = syn.linked_candidates(a, b, signatures_of, block=block)
+        assert linked.tolist() == expected and candidates == 7
+        assert len(fetched) == -(-7 // block) and max(fetched) <= block + 4
+    assert expected == [0, 1, 2]  # a0-a2 copy each other; b0, b1 and c0 are none of theirs
+
+
 def test_large_bucket_of_exact_duplicates_is_linear():
     text = " ".join(f"token{i}" for i in range(50))
     n = 3000
