@@ -3,15 +3,20 @@ inside :func:`run_suites`: the import costs seconds).
 
 Two GE data paths, chosen per expectation by ``meta.path`` in the suite JSON:
 
-* ``sql``: GE's SQL datasource (duckdb-engine) on a per-run DuckDB *snapshot* written by
-  :func:`scrubline.warehouse.dq_snapshot`. GE pushes every metric down to DuckDB, so memory
-  stays low, and GE never opens (or locks) the working database. GE does not list DuckDB as
-  supported; two things were needed and are proven by tests/test_quality.py: a dialect that
-  never begins or rolls back (see :func:`_register_duckdb_dialect`) and avoiding GE's
-  regex/like expectations, which raise ``NotImplementedError`` for the duckdb dialect.
-* ``metrics``: GE's pandas datasource on per-row metrics that DuckDB computes
-  (:func:`scrubline.quality.metrics.dq_metrics`). It covers what the SQL path cannot (regex,
-  history) without shipping raw text to pandas.
+* ``sql``: the run's rows of a warehouse table, copied into a per-run DuckDB *snapshot* by
+  :func:`scrubline.warehouse.dq_snapshot`.
+* ``metrics``: per-row metrics that DuckDB computes into the same snapshot
+  (:func:`scrubline.quality.metrics.write_metrics`). They cover what GE cannot ask DuckDB
+  (regex, history) without shipping raw text out of it.
+
+Both are read by GE's SQL datasource (duckdb-engine) on the snapshot: GE pushes every metric
+down to DuckDB, so memory follows the failing rows, not the run's rows, and GE never opens
+(or locks) the working database. (Until 2026-12-03 the metrics went to GE's pandas
+datasource as frames: at 300,000 documents GE's step then peaked ~670 MB above the rest.) GE
+does not list DuckDB as supported; two things were needed and are proven by
+tests/test_quality.py: a dialect that never begins or rolls back (see
+:func:`_register_duckdb_dialect`) and avoiding GE's regex/like expectations, which raise
+``NotImplementedError`` for the duckdb dialect.
 
 Suite JSON conventions: every expectation's ``meta`` has name, severity, path, rationale
 (``asset`` for the metrics path, ``quarantine: true`` for critical per-document checks);
@@ -28,41 +33,40 @@ from typing import Any
 from .suites import Suite
 
 SAMPLE_SIZE = 20
+#: DuckDB memory cap of GE's own connection to the snapshot (DuckDB's default is 80% of the
+#: machine; a first run of 300,000 documents peaked 80 MB lower with it, 2026-12-03).
+GE_MEMORY_LIMIT = "256MB"
 SAMPLE_CHARS = 200  # failing samples of text columns are cut to this many characters
 _DIALECT = "duckdb.scrubline_readonly"
 
 
 def run_suites(
-    suites: list[Suite], snapshot: Path, frames: Mapping[str, Any], run_id: str, docs_dir: Path
+    suites: list[Suite], snapshot: Path, run_id: str, docs_dir: Path
 ) -> tuple[list[dict[str, Any]], Path | None]:
-    """Run every suite group through GE; returns result rows and the Data Docs index."""
+    """Run every suite group through GE on the snapshot's tables (the ``sql`` path's per-run
+    copies and the ``metrics`` path's metrics); returns result rows and the Data Docs index."""
     import great_expectations as gx  # lazy: seconds to import
     from great_expectations.core.run_identifier import RunIdentifier
 
     context = _context(gx, docs_dir)
-    sql = context.data_sources.add_sql(
+    source = context.data_sources.add_sql(
         "warehouse",
         connection_string=f"{_register_duckdb_dialect()}:///{snapshot}",
-        kwargs={"connect_args": {"read_only": True}},
+        kwargs={"connect_args": {"read_only": True, "config": {"memory_limit": GE_MEMORY_LIMIT}}},
     )
-    pandas = context.data_sources.add_pandas("metrics")
     ge_run = RunIdentifier(run_name=run_id)
     rows: list[dict[str, Any]] = []
+    batches: dict[str, Any] = {}  # one table asset per snapshot table, whichever suites use it
     try:
         for suite in suites:
             for (path, asset), expectations in suite.groups().items():
-                if path == "sql":
-                    batch_def = sql.add_table_asset(asset, table_name=asset).add_batch_definition_whole_table(
-                        "run"
-                    )
-                    params = None
-                else:
-                    batch_def = pandas.add_dataframe_asset(asset).add_batch_definition_whole_dataframe("run")
-                    params = {"dataframe": frames[asset]}
-                result = _run_group(gx, context, suite, path, asset, expectations, batch_def, params, ge_run)
+                if asset not in batches:
+                    table = source.add_table_asset(asset, table_name=asset)
+                    batches[asset] = table.add_batch_definition_whole_table("run")
+                result = _run_group(gx, context, suite, path, asset, expectations, batches[asset], ge_run)
                 rows += [_row(suite, path, r) for r in result.results]
     finally:
-        sql.get_execution_engine().close()
+        source.get_execution_engine().close()
     site = context.build_data_docs(site_names=["scrubline"])
     index = site.get("scrubline")
     return rows, Path(index.removeprefix("file://")) if index else None
@@ -103,7 +107,6 @@ def _run_group(
     asset: str,
     expectations: list[dict[str, Any]],
     batch_def: Any,
-    params: dict | None,
     ge_run: Any,
 ) -> Any:
     from great_expectations.expectations.expectation_configuration import (
@@ -125,7 +128,7 @@ def _run_group(
     )
     index = suite.index_for(asset) if path == "metrics" else suite.index_columns
     result_format = {"result_format": "COMPLETE", "unexpected_index_column_names": list(index)}
-    return definition.run(batch_parameters=params, result_format=result_format, run_id=ge_run)
+    return definition.run(result_format=result_format, run_id=ge_run)
 
 
 # ------------------------------------------------------------------------------ GE on DuckDB
@@ -221,7 +224,7 @@ def _row(suite: Suite, path: str, result: Any) -> dict[str, Any]:
 
 def _trim(value: Any) -> Any:
     """Failing samples may carry whole texts (length checks): keep them short; numpy scalars
-    of the pandas path become plain numbers (not strings) in the stored JSON."""
+    become plain numbers (not strings) in the stored JSON."""
     if type(value).__module__ == "numpy" and hasattr(value, "item"):
         return value.item()
     if isinstance(value, str) and len(value) > SAMPLE_CHARS:

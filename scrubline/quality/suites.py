@@ -43,7 +43,7 @@ class Suite:
         return tuple(self.meta.get("asset_index_columns", {}).get(asset, self.index_columns))
 
     def groups(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
-        """Expectations by (data path, asset): ('sql', table) or ('metrics', frame name)."""
+        """Expectations by (data path, asset): ('sql', table) or ('metrics', metrics table)."""
         out: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for exp in self.expectations:
             meta = exp["meta"]

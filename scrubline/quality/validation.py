@@ -19,7 +19,7 @@ from typing import Any
 from scrubline import project, resources, warehouse
 
 from .ge import run_suites
-from .metrics import dq_metrics
+from .metrics import write_metrics
 from .offline_docs import make_offline
 from .suites import all_residue_patterns, drift_rule, load_suites
 
@@ -79,11 +79,8 @@ def validate(
     with tempfile.TemporaryDirectory(prefix="scrubline-dq-") as tmp:
         snapshot = Path(tmp) / "dq_snapshot.duckdb"
         warehouse.dq_snapshot(db_path, run_id, snapshot)
-        frames = {
-            k: t.to_pandas()
-            for k, t in dq_metrics(db_path, run_id, patterns, drift=drift_rule(suites)).items()
-        }
-        rows, index_html = run_suites(suites, snapshot, frames, run_id, docs_dir)
+        write_metrics(db_path, run_id, snapshot, patterns, drift=drift_rule(suites))
+        rows, index_html = run_suites(suites, snapshot, run_id, docs_dir)
     if index_html is not None:
         make_offline(index_html.parent)  # readable without a network (assets bundled)
     warehouse.store_dq_results(db_path, run_id, [_public(r) for r in rows])
