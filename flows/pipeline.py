@@ -55,6 +55,7 @@ from scrubline.batch import (  # noqa: E402
 )
 from scrubline.clean import CleanContext, extractor_version, settings_key  # noqa: E402
 from scrubline.ingest import FetchConfig, FetchState, IngestReport, ManifestError, iter_inputs, load_sources  # noqa: E402
+from scrubline.quality.isolated import validate_in_child  # noqa: E402
 from scrubline.records import PIPELINE_VERSION, Capture, Reject  # noqa: E402
 from scrubline.resources import project_root, seeds_dir  # noqa: E402
 
@@ -208,20 +209,10 @@ def load(db_path: str, run_id: str, staging_dir: str, number: int = 0) -> dict[s
 
 @task(cache_policy=NO_CACHE)
 def validate(db_path: str, run_id: str, site_dir: str) -> dict[str, Any]:
-    """Great Expectations suites on what this run loaded; stores results, quarantines."""
-    from scrubline import quality  # GE is imported only where validation runs
-    from scrubline.boilerplate.residue import residue_patterns
-
-    outcome = quality.validate(
-        Path(db_path), run_id, docs_dir=Path(site_dir), residue_patterns=residue_patterns()
-    )
-    return {
-        "success": outcome.success,
-        "summary": outcome.summary,
-        "failed": [r for r in outcome.results if not r.get("success")],
-        "quarantined": len(outcome.quarantined),
-        "data_docs": str(outcome.data_docs_path) if outcome.data_docs_path else None,
-    }
+    """Great Expectations suites on what this run loaded; stores results, quarantines. In a
+    process of its own, so GE's import and validation's memory leave with it instead of
+    staying under the corpus stages after it (``scrubline.quality.isolated``)."""
+    return validate_in_child(db_path, run_id, site_dir)
 
 
 @task(cache_policy=NO_CACHE)

@@ -416,3 +416,39 @@ def test_a_project_overrides_suites_by_name_and_meta_by_key(tmp_path) -> None:
                   if e["meta"]["name"] == "documents.language_allowed"]  # fmt: skip
     assert allowed["kwargs"]["value_set"] == ["de"]
     assert "allowed_languages" not in suites["runs"].meta  # only keys a suite has are replaced
+
+
+# ------------------------------------------------------------------------- in a child process
+
+
+def test_validation_in_its_own_process_gives_the_same_outcome(dq, tmp_path) -> None:
+    """The flow validates in a child process (GE's memory leaves with it): same summary as
+    validating in this process, on two copies of the same warehouse."""
+    import shutil
+
+    from scrubline.boilerplate.residue import residue_patterns
+    from scrubline.quality.isolated import summarize, validate_in_child
+
+    here, child = tmp_path / "here.duckdb", tmp_path / "child.duckdb"
+    shutil.copy(dq["db"], here)
+    shutil.copy(dq["db"], child)
+    expected = summarize(quality.validate(here, "run-1", docs_dir=tmp_path / "site-here",
+                                          residue_patterns=residue_patterns()))  # fmt: skip
+    got = validate_in_child(child, "run-1", tmp_path / "site-child")
+    assert not got["success"] and got["quarantined"] > 0  # the bad rows are there
+    assert (got["success"], got["summary"], got["quarantined"]) == (
+        expected["success"], expected["summary"], expected["quarantined"])  # fmt: skip
+    names = sorted(r["expectation_name"] for r in got["failed"])
+    assert names == sorted(r["expectation_name"] for r in expected["failed"])
+    con = wh.connect(child)
+    assert con.execute("SELECT count(*) FROM dq_results WHERE run_id = 'run-1'").fetchone()[0] > 0
+    con.close()
+    assert Path(got["data_docs"]).is_file()
+
+
+def test_a_validation_process_that_fails_raises_with_its_error(tmp_path) -> None:
+    from scrubline.quality.isolated import ValidationProcessError, validate_in_child
+
+    expected = r"(?s)run run-x failed in its process \(exit 1\).*Is a directory"
+    with pytest.raises(ValidationProcessError, match=expected):
+        validate_in_child(tmp_path, "run-x", tmp_path / "site")  # a folder is no database

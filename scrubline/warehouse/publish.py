@@ -59,8 +59,11 @@ _ALIAS = "scrubline_publish"
 ROW_GROUP_BYTES = "32MB"
 #: DuckDB's memory cap for a publish (it spills beyond), so its peak does not follow the corpus:
 #: the first publish of 100,000 documents peaked at 1,253 MB under 1 GB, 781 MB under 512 MB
-#: (and took 8.8 s instead of 14.7).
-PUBLISH_MEMORY_LIMIT = os.environ.get("SCRUBLINE_PUBLISH_MEMORY", "512MB")
+#: (and took 8.8 s instead of 14.7). Of 30,000 documents, alone in a process (2026-12-04):
+#: 512 MB 792 MB / 3.8 s, 256 MB 533 MB / 3.1 s, 192 MB 456 MB / 4.1 s, 128 MB out of memory
+#: (a 32 MB row group per writer); 256 MB held with DuckDB at 8 and 16 threads too (617 and
+#: 556 MB), so the cap does not depend on the machine's cores.
+PUBLISH_MEMORY_LIMIT = os.environ.get("SCRUBLINE_PUBLISH_MEMORY", "256MB")
 
 
 def published_db_path(db_path: str | Path | None = None) -> Path:
