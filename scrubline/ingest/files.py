@@ -53,6 +53,7 @@ from scrubline.ingest.http import FetchConfig, Fetcher, FetchState
 from scrubline.ingest.limits import DEFAULT_LIMITS, IngestLimits, LimitExceeded
 from scrubline.ingest.localfs import NotReadable, has_surrogate_or_nul, inside, read_regular, safe_text
 from scrubline.ingest.report import IngestReport
+from scrubline.ingest.seen import SeenKeys
 from scrubline.ingest.warc import is_warc, iter_warc
 from scrubline.records import Capture, Reject, sha256_hex
 
@@ -128,7 +129,7 @@ def iter_inputs(
     """
     limits = limits or DEFAULT_LIMITS
     report = report if report is not None else IngestReport()
-    seen_files: set[tuple[str, str]] = set()
+    seen_files = SeenKeys()  # (real path, source URI) read already
     state = {"fetcher": fetcher}
     for given in paths:
         try:
@@ -145,7 +146,7 @@ def _iter_given(
     report: IngestReport,
     fetch_config: FetchConfig | None,
     limits: IngestLimits,
-    seen_files: set[tuple[str, str]],
+    seen_files: SeenKeys,
     state: dict[str, Any],
 ) -> Iterator[Capture | Reject]:
     if isinstance(given, str) and "\x00" in given:
@@ -178,18 +179,14 @@ def _iter_given(
         if isinstance(item, Reject):
             yield item
             continue
-        key = (os.path.realpath(item.path), item.source_uri)
-        if key in seen_files:  # the same file reached twice (folder and file both given)
-            continue
-        seen_files.add(key)
+        if not seen_files.add((os.path.realpath(item.path), item.source_uri)):
+            continue  # the same file reached twice (folder and file both given)
         yield read_entry(item, limits)
     for uri in skipped:
         report.skip("unsupported file type", uri)
     for warc, root in warcs:
-        key = (os.path.realpath(warc), "warc")
-        if key in seen_files:
+        if not seen_files.add((os.path.realpath(warc), "warc")):
             continue
-        seen_files.add(key)
         uri = local_uri(warc, root)
         if not inside(warc, root):
             yield _reject(uri, "SymlinkOutsideRoot", "symlink leads outside the input folder")
@@ -305,20 +302,20 @@ def _plan(
 def _plan_dir(
     folder: Path, limits: IngestLimits, warcs: list[tuple[Path, Path]], skipped: list[str]
 ) -> Iterator[_Entry | Reject]:
-    named: set[str] = set()  # resolved paths as str: a Path costs ~4x the memory
+    named = SeenKeys()  # the resolved paths the manifest names (a Path costs ~4x a str)
     manifest = folder / MANIFEST_NAME
     if os.path.lexists(manifest):
         for path, item in _read_manifest(manifest, limits):
             yield item
             if path is not None:
-                named.add(str(path))
+                named.add((str(path),))
     yield from _plan_tree(folder, folder, named, warcs, skipped, set(), 0)
 
 
 def _plan_tree(
     folder: Path,
     root: Path,
-    named: set[str],
+    named: SeenKeys,
     warcs: list[tuple[Path, Path]],
     skipped: list[str],
     visited: set[str],
@@ -355,7 +352,7 @@ def _plan_tree(
                 yield from _plan_tree(path, root, named, warcs, skipped, visited, depth + 1)
         elif is_warc(path):
             warcs.append((path, root))
-        elif path.suffix.lower() in CONTENT_TYPES and os.path.realpath(path) not in named:
+        elif path.suffix.lower() in CONTENT_TYPES and (os.path.realpath(path),) not in named:
             # not only regular files: a FIFO or device named *.txt is a reject, not a silent skip
             yield _Entry(path, local_uri(path, root), root)
         elif path.suffix.lower() not in CONTENT_TYPES and path.name != MANIFEST_NAME:
@@ -373,7 +370,7 @@ def _read_manifest(manifest: Path, limits: IngestLimits) -> Iterator[tuple[Path 
         yield None, _reject(uri, type(exc).__name__ if isinstance(exc, OSError) else exc.error_class,
                             f"cannot read manifest: {message}")  # fmt: skip
         return
-    seen_ids: dict[str, int] = {}
+    seen_ids = SeenKeys()  # id -> its first line
     entries = 0
     with os.fdopen(fd, "rb") as fh:
         for number, line in _lines(fh, limits.max_manifest_line):
@@ -478,13 +475,12 @@ def _optional_strings(obj: dict[str, Any]) -> dict[str, str | None]:
     return values
 
 
-def _check_unique_id(entry: _Entry, seen: dict[str, int], number: int) -> None:
+def _check_unique_id(entry: _Entry, seen: SeenKeys, number: int) -> None:
     if entry.source_id is None:
         return
-    if entry.source_id in seen:
-        first = seen[entry.source_id]
+    first = seen.first((entry.source_id,), number)
+    if first is not None:
         raise _ManifestError(f"duplicate id {entry.source_id!r} (first on line {first})")
-    seen[entry.source_id] = number
 
 
 def _parse_when(value: str | None) -> datetime | None:
