@@ -24,7 +24,6 @@ def test_seen_keys_remember_keys_and_first_values_before_and_after_spilling(spil
     assert keys.add(("a", "b")) and not keys.add(("a", "b"))
     assert keys.add(("ab", "")) and keys.add(("a", "b", ""))  # parts are kept apart
     assert keys.add(("caf\udce9",))  # an undecodable file-name byte is a key like any other
-    keys.close()
 
 
 def test_a_walk_past_the_spill_point_reads_what_a_small_walk_reads(tmp_path: Path, monkeypatch) -> None:

@@ -302,7 +302,7 @@ def _plan(
 def _plan_dir(
     folder: Path, limits: IngestLimits, warcs: list[tuple[Path, Path]], skipped: list[str]
 ) -> Iterator[_Entry | Reject]:
-    named = SeenKeys()  # the resolved paths the manifest names (a Path costs ~4x a str)
+    named = SeenKeys()  # the resolved paths the manifest names
     manifest = folder / MANIFEST_NAME
     if os.path.lexists(manifest):
         for path, item in _read_manifest(manifest, limits):

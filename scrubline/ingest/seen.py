@@ -10,7 +10,7 @@ corpus (tracemalloc, 30,000 manifest entries, 2026-12-04): ~650 MB in the flow's
 :class:`SeenKeys` holds 128-bit BLAKE2b digests of the keys, in a dict up to
 :data:`SPILL_AT` of them, then in a private temporary SQLite database (stdlib ``sqlite3``;
 SQLite deletes the file when the connection closes) whose page cache is capped at
-:data:`CACHE_KIB`: its memory stays under ~30 MB whatever the number of inputs, and the
+:data:`CACHE_KIB`: each stays under ~25 MB whatever the number of inputs, and the
 walk pays a few microseconds a key once spilled, against ~1 ms to read and store a file. Two
 different keys share a digest with probability about n² / 2¹²⁹ (10⁻²⁷ at 10⁷ keys): never,
 in practice (a 64-bit digest, ~5·10⁻⁸ at 10⁶, would be the first to risk a file silently
@@ -40,7 +40,8 @@ def digest(*parts: str) -> bytes:
 
 
 class SeenKeys:
-    """A map from keys (tuples of strings) to the int given when each was first seen."""
+    """A map from keys (tuples of strings) to the int given when each was first seen. Its
+    temporary database, if any, goes when the walk holding it ends (the connection's close)."""
 
     __slots__ = ("_db", "_memory", "_spill_at")
 
@@ -96,9 +97,3 @@ class SeenKeys:
         db.executemany("INSERT INTO seen VALUES (?, ?)", self._memory.items())
         self._memory = {}
         self._db = db
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-        self._memory = {}

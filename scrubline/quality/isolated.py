@@ -5,8 +5,9 @@ Why: importing Great Expectations alone takes ~285 MB, and a process keeps what 
 (and most of what its allocators freed) until it ends. In the flow's process that memory sat
 under every corpus stage after DQ (syndication, templates, the first publish), so the run's
 peak was the sum of DQ's leftovers and the largest later stage. A child returns all of it
-when it exits. The price is one interpreter start (~0.5 s); GE's import is paid either way.
-Measured in bench/RESULTS.md (2026-12-04).
+when it exits. The price is one interpreter start (GE's import is paid either way); not
+measured apart from the box's noise (a +1% run's DQ stage took 4.4 s before, 6.4 s after, on
+a noisy box). Measured in bench/RESULTS.md (2026-12-04).
 
 The child's project is the caller's (``SCRUBLINE_HOME``), its warehouse the path given; it
 writes its summary as JSON to a file the parent names and reads. A child that fails raises
